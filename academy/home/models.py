@@ -1,0 +1,44 @@
+"""The site's home page and general content pages."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from .blocks import SectionStreamBlock
+
+
+class HomePage(Page):
+    """The site root: sections composed in StreamField."""
+
+    body = StreamField(SectionStreamBlock(), verbose_name=_("body"), blank=True, use_json_field=True)
+
+    content_panels = Page.content_panels + [FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("body")]
+    parent_page_types = ["wagtailcore.Page"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        from academy.organisations.selectors import organisations_public
+
+        context = super().get_context(request, *args, **kwargs)
+        context["partners"] = organisations_public()
+        return context
+
+
+class StandardPage(Page):
+    """A general page: about, news, an organisation's own pages."""
+
+    body = StreamField(SectionStreamBlock(), verbose_name=_("body"), blank=True, use_json_field=True)
+
+    content_panels = Page.content_panels + [FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("body")]
+    parent_page_types = ["home.HomePage", "organisations.OrganisationPage", "home.StandardPage"]
+    subpage_types = ["home.StandardPage"]
+
+    class Meta:
+        verbose_name = _("standard page")

@@ -1,0 +1,42 @@
+"""The personal dashboard: what each role sees first after signing in."""
+
+from django.core.cache import cache
+
+from academy.organisations.models import Membership
+from academy.organisations.selectors import (
+    memberships_of,
+    memberships_pending_for,
+    organisations_pending,
+    user_is_platform_admin,
+)
+
+
+def dashboard_roles(*, user, memberships):
+    roles = []
+    if user_is_platform_admin(user=user):
+        roles.append("admin")
+    active = [m for m in memberships if m.status == Membership.Status.ACTIVE]
+    if any(m.role in (Membership.Role.AUTHOR, Membership.Role.ORG_ADMIN) and m.organisation.kind == "university" for m in active):
+        roles.append("author")
+    if any(m.role in (Membership.Role.MENTOR, Membership.Role.ORG_ADMIN) and m.organisation.kind == "enterprise" for m in active):
+        roles.append("mentor")
+    if not roles:
+        roles.append("student")
+    return roles
+
+
+def dashboard_for(*, user):
+    from academy.tasks import SCHEDULER_HEARTBEAT_KEY
+
+    memberships = memberships_of(user=user)
+    roles = dashboard_roles(user=user, memberships=memberships)
+    context = {
+        "roles": roles,
+        "memberships": memberships,
+        "pending_memberships": memberships_pending_for(user=user) if ("admin" in roles or any(
+            m.role == Membership.Role.ORG_ADMIN and m.status == Membership.Status.ACTIVE for m in memberships)) else [],
+    }
+    if "admin" in roles:
+        context["pending_organisations"] = organisations_pending()
+        context["scheduler_heartbeat"] = cache.get(SCHEDULER_HEARTBEAT_KEY)
+    return context

@@ -1,0 +1,1 @@
+"""Issuance rules, rendering, signing, verification and the wallet (certificates issue)."""

@@ -1,0 +1,2 @@
+"""Programs, courses, modules, lessons, runs, enrolment, progress and assessment (courses and
+assessment issues)."""
