@@ -15,7 +15,7 @@ from wagtail.models import Locale, Page
 from academy.home.models import HomePage
 from academy.organisations.factories import MembershipFactory, OrganisationFactory
 from academy.organisations.models import Membership, Organisation, PartnerIndexPage
-from academy.organisations.services import membership_approve, organisation_approve
+from academy.organisations.services import membership_approve, organisation_approve, organisation_profile_update
 from academy.people.factories import UserFactory
 from academy.people.models import User
 
@@ -125,6 +125,32 @@ PARTNER_INDEX = {
 }
 
 
+LOGO_COLOURS = {
+    "qingshan-university": ("#0f5e5c", "#e9c98f"),
+    "steppe-bridge-university": ("#6b3f8a", "#f3e6c4"),
+    "amber-loom-trading": ("#b0641b", "#fff4e0"),
+    "lotus-caravan-logistics": ("#1f4e8c", "#dbe8f7"),
+}
+
+
+def _logo_png(slug, initials):
+    """A plain monogram logo drawn with Pillow (the demo ships no image files)."""
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw, ImageFont
+
+    background, foreground = LOGO_COLOURS.get(slug, ("#0f5e5c", "#ffffff"))
+    image = Image.new("RGB", (256, 256), background)
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((18, 18, 238, 238), radius=36, outline=foreground, width=8)
+    font = ImageFont.load_default(size=96)
+    draw.text((128, 132), initials, fill=foreground, font=font, anchor="mm")
+    buffer = BytesIO()
+    image.save(buffer, format="PNG")
+    return SimpleUploadedFile(f"{slug}-logo.png", buffer.getvalue(), content_type="image/png")
+
+
 def demo_allowed():
     return getattr(settings, "ACADEMY_ALLOW_DEMO_DATA", False)
 
@@ -170,6 +196,8 @@ def demo_reset():
             page.delete()
         if organisation.group:
             organisation.group.delete()
+        if organisation.logo:
+            organisation.logo.delete()
         if organisation.collection:
             organisation.collection.delete()
     organisations.delete()
@@ -194,6 +222,9 @@ def demo_load(*, seed=2026):
         if organisation.status == Organisation.Status.PENDING:
             organisation_approve(organisation=organisation, by=admin, note="Demo organisation.")
             organisation.refresh_from_db()
+        if organisation.logo_id is None:
+            initials = "".join(word[0] for word in data["name_en"].split()[:2]).upper()
+            organisation_profile_update(organisation=organisation, by=admin, logo=_logo_png(data["slug"], initials))
         organisations[data["slug"]] = organisation
 
     for email, display, latin, native, country, language, membership in PEOPLE:

@@ -1,5 +1,7 @@
 """The personal dashboard: what each role sees first after signing in."""
 
+from datetime import datetime
+
 from django.core.cache import cache
 
 from academy.organisations.models import Membership
@@ -38,5 +40,6 @@ def dashboard_for(*, user):
     }
     if "admin" in roles:
         context["pending_organisations"] = organisations_pending()
-        context["scheduler_heartbeat"] = cache.get(SCHEDULER_HEARTBEAT_KEY)
+        heartbeat = cache.get(SCHEDULER_HEARTBEAT_KEY)
+        context["scheduler_heartbeat"] = datetime.fromisoformat(heartbeat) if heartbeat else None
     return context

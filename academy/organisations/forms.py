@@ -24,3 +24,16 @@ class MembershipRequestForm(forms.Form):
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class OrganisationProfileForm(forms.ModelForm):
+    logo = forms.FileField(
+        label=_("Logo"), required=False,
+        help_text=_("A square PNG, JPEG or WebP image of at most 2 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["name_zh", "website", "description_en", "description_zh"]
+        widgets = {"description_en": forms.Textarea(attrs={"rows": 4}), "description_zh": forms.Textarea(attrs={"rows": 4})}

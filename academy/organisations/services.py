@@ -267,3 +267,53 @@ def membership_role_change(*, membership, role, by) -> Membership:
     membership.save(update_fields=["role"])
     organisation_group_sync(organisation=membership.organisation)
     return membership
+
+
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+LOGO_FORMATS = {"PNG", "JPEG", "WEBP"}
+PROFILE_FIELDS = ("name_zh", "website", "description_en", "description_zh")
+
+
+def logo_validate(upload):
+    """A logo is a real PNG, JPEG or WebP image of at most 2 MB (checked by decoding it)."""
+    from PIL import Image as PILImage, UnidentifiedImageError
+
+    if upload.size > LOGO_MAX_BYTES:
+        raise ValidationError({"logo": _("The logo is larger than 2 MB.")})
+    try:
+        upload.seek(0)
+        with PILImage.open(upload) as image:
+            image.verify()
+            image_format = image.format
+    except (UnidentifiedImageError, OSError, SyntaxError):
+        raise ValidationError({"logo": _("The logo is not an image file this site can read.")}) from None
+    finally:
+        upload.seek(0)
+    if image_format not in LOGO_FORMATS:
+        raise ValidationError({"logo": _("Upload the logo as PNG, JPEG or WebP.")})
+
+
+@transaction.atomic
+def organisation_profile_update(*, organisation, by, logo=None, **fields) -> Organisation:
+    """An organisation admin (or a platform admin) edits the public profile; a new logo goes
+    into the organisation's own collection."""
+    from wagtail.images import get_image_model
+
+    if not user_can_review_memberships(user=by, organisation=organisation):
+        raise PermissionDenied(_("You cannot edit this organisation."))
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise TypeError(f"Not profile fields: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(organisation, name, value)
+    organisation.full_clean()
+    if logo is not None:
+        logo_validate(logo)
+        image = get_image_model()(
+            title=f"{organisation.name_en} logo", file=logo, collection=organisation.collection or Collection.get_first_root_node(),
+            uploaded_by_user=by,
+        )
+        image.save()
+        organisation.logo = image
+    organisation.save()
+    return organisation

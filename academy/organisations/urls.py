@@ -9,4 +9,5 @@ urlpatterns = [
     path("review/<int:pk>/", views.organisation_decide, name="organisation_decide"),
     path("memberships/<int:pk>/", views.membership_decide, name="membership_decide"),
     path("<slug:slug>/members/", views.organisation_members_view, name="organisation_members"),
+    path("<slug:slug>/edit/", views.organisation_edit, name="organisation_edit"),
 ]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import services
-from .forms import DecisionForm, MembershipRequestForm, OrganisationApplyForm
+from .forms import DecisionForm, MembershipRequestForm, OrganisationApplyForm, OrganisationProfileForm
 from .models import Membership, Organisation
 from .selectors import (
     memberships_pending_for,
@@ -127,3 +127,21 @@ def organisation_members_view(request, slug):
         "members": organisation_members(organisation=organisation),
         "roles": [(value, label) for value, label in Membership.Role.choices if value in services.ROLES_BY_KIND[organisation.kind]],
     })
+
+
+@login_required
+def organisation_edit(request, slug):
+    organisation = get_object_or_404(Organisation, slug=slug)
+    if not user_can_review_memberships(user=request.user, organisation=organisation):
+        raise PermissionDenied
+    form = OrganisationProfileForm(request.POST or None, request.FILES or None, instance=Organisation.objects.get(pk=organisation.pk))
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in OrganisationProfileForm.Meta.fields}
+        try:
+            services.organisation_profile_update(organisation=organisation, by=request.user, logo=form.cleaned_data.get("logo") or None, **fields)
+        except ValidationError as exc:
+            _form_errors_from(form, exc)
+        else:
+            messages.success(request, _("The organisation's profile is saved."))
+            return redirect("organisation_edit", slug=slug)
+    return render(request, "organisations/organisation_edit.html", {"organisation": organisation, "form": form})
