@@ -199,4 +199,5 @@ class OrganisationPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["organisation"] = self.organisation
         context["members"] = organisation_public_members(organisation=self.organisation)
+        context["subpages"] = list(self.get_children().live().public().order_by("path"))
         return context

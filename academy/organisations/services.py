@@ -9,6 +9,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
 
+from academy.home.services import page_aliases_sync
+
 from .models import (
     Membership,
     MembershipStatusChange,
@@ -68,7 +70,7 @@ def _role_check(organisation, role):
     if role not in ROLES_BY_KIND[organisation.kind]:
         raise ValidationError(
             {"role": _("A %(kind)s has no “%(role)s” role.") % {
-                "kind": organisation.get_kind_display().lower(), "role": Membership.Role(role).label}}
+                "kind": organisation.get_kind_display().lower(), "role": dict(Membership.Role.choices).get(role, role)}}
         )
 
 
@@ -118,30 +120,20 @@ def _organisation_space_create(organisation):
         organisation.group = Group.objects.create(name=_group_name(organisation))
     organisation.save(update_fields=["collection", "group"])
 
+    page_aliases_sync(page=page)
     group = organisation.group
-    for tree_page in [page, *_page_translations_sync(page)]:
-        for codename in PAGE_PERMISSION_CODENAMES:
-            GroupPagePermission.objects.get_or_create(
-                group=group, page=tree_page, permission=_permission("wagtailcore", codename)
-            )
+    # Permissions on the source page only: its aliases in other locales follow it, and a single
+    # permitted page keeps the editor's explorer rooted at their organisation.
+    for codename in PAGE_PERMISSION_CODENAMES:
+        GroupPagePermission.objects.get_or_create(
+            group=group, page=page, permission=_permission("wagtailcore", codename)
+        )
     for app_label, codename in COLLECTION_PERMISSIONS:
         GroupCollectionPermission.objects.get_or_create(
             group=group, collection=organisation.collection, permission=_permission(app_label, codename)
         )
     group.permissions.add(*[_permission(app_label, codename) for app_label, codename in GROUP_PERMISSIONS])
     return page
-
-
-def _page_translations_sync(page):
-    """Keep the organisation page in every locale tree that has the partner index: an alias
-    that follows the source page (organisation names and descriptions are bilingual fields)."""
-    translations = []
-    for index_translation in page.get_parent().get_translations():
-        existing = page.get_translation_or_none(index_translation.locale)
-        if existing is None:
-            existing = page.copy_for_translation(index_translation.locale, alias=True)
-        translations.append(existing)
-    return translations
 
 
 def _group_name(organisation):

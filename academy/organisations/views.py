@@ -94,7 +94,7 @@ def membership_decide(request, pk):
     back = request.POST.get("back") or "dashboard"
     if not form.is_valid():
         messages.error(request, _("Choose approve or reject."))
-        return redirect(back if back.startswith("/") else "dashboard")
+        return redirect(back if back.startswith("/") and not back.startswith("//") else "dashboard")
     action = services.membership_approve if form.cleaned_data["decision"] == "approve" else services.membership_reject
     try:
         action(membership=membership, by=request.user, note=form.cleaned_data["note"])
