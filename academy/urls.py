@@ -10,7 +10,8 @@ from . import views
 
 
 class AdminLoginRedirect(RedirectView):
-    """Wagtail's own login form is replaced by allauth's (with MFA and rate limits)."""
+    """Wagtail's own login forms (admin and private pages) are replaced by allauth's, which has
+    MFA and rate limits."""
 
     query_string = True
     url = reverse_lazy("account_login")
@@ -31,6 +32,8 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("organisations/", include("academy.organisations.urls")),
+    # Wagtail's front-end login (for private pages) would be a password-only way in too.
+    path("_util/login/", AdminLoginRedirect.as_view()),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )
