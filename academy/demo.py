@@ -221,13 +221,16 @@ def _home_pages():
     # child counts that creating the translations changed.
     for page, language in ((home, "en"), (home_zh, "zh-hans")):
         page = Page.objects.get(pk=page.pk).specific
-        page.title = "Silk Road Academy" if language == "en" else "丝路学堂"
-        page.body = HOME_BODY[language]
-        page.save_revision().publish()
+        title = "Silk Road Academy" if language == "en" else "丝路学堂"
+        if page.title != title or not page.body or page.has_unpublished_changes:
+            page.title = title
+            page.body = HOME_BODY[language]
+            page.save_revision().publish()
     for page, language in ((partners, "en"), (partners_zh, "zh-hans")):
         page = Page.objects.get(pk=page.pk).specific
-        page.title, page.intro = PARTNER_INDEX[language]
-        page.save_revision().publish()
+        if (page.title, page.intro) != PARTNER_INDEX[language] or page.has_unpublished_changes:
+            page.title, page.intro = PARTNER_INDEX[language]
+            page.save_revision().publish()
 
 
 @transaction.atomic

@@ -22,13 +22,6 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("home page")
 
-    def get_context(self, request, *args, **kwargs):
-        from academy.organisations.selectors import organisations_public
-
-        context = super().get_context(request, *args, **kwargs)
-        context["partners"] = organisations_public()
-        return context
-
 
 class StandardPage(Page):
     """A general page: about, news, an organisation's own pages."""

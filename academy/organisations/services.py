@@ -20,7 +20,7 @@ from .models import (
     PartnerIndexPage,
 )
 from .selectors import user_can_review_memberships, user_is_platform_admin
-from .transitions import MEMBERSHIP_TRANSITIONS, ORGANISATION_TRANSITIONS, transition_check
+from .transitions import MEMBERSHIP_TRANSITIONS, ORGANISATION_TRANSITIONS, IllegalTransition, transition_check
 
 # What the organisation's editors may do on pages of their own subtree.
 PAGE_PERMISSION_CODENAMES = ("add_page", "change_page", "publish_page", "lock_page", "unlock_page")
@@ -188,6 +188,8 @@ def organisation_suspend(*, organisation, by, note="") -> Organisation:
 def organisation_reinstate(*, organisation, by, note="") -> Organisation:
     if not user_is_platform_admin(user=by):
         raise PermissionDenied(_("Only a platform administrator can reinstate organisations."))
+    if organisation.status != Organisation.Status.SUSPENDED:
+        raise IllegalTransition(f"Only a suspended organisation can be reinstated, not a {organisation.status} one.")
     _organisation_status_set(organisation, Organisation.Status.APPROVED, by=by, note=note)
     _organisation_space_create(organisation)
     organisation_group_sync(organisation=organisation)

@@ -111,7 +111,8 @@ def organisation_members_view(request, slug):
     if not user_can_review_memberships(user=request.user, organisation=organisation):
         raise PermissionDenied
     if request.method == "POST":
-        membership = get_object_or_404(Membership, pk=request.POST.get("membership"), organisation=organisation)
+        membership_id = request.POST.get("membership", "")
+        membership = get_object_or_404(Membership, pk=int(membership_id) if membership_id.isdigit() else None, organisation=organisation)
         try:
             if request.POST.get("action") == "remove":
                 services.membership_remove(membership=membership, by=request.user)

@@ -38,3 +38,43 @@ class ReviewQueueMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_review_queue_menu_item():
     return ReviewQueueMenuItem(_("Review applications"), reverse("organisation_review"), icon_name="tasks", order=260)
+
+
+def _organisation_page_guard(request, pages):
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from .models import OrganisationPage
+    from .selectors import user_is_platform_admin
+
+    if user_is_platform_admin(user=request.user):
+        return None
+    for page in pages:
+        if isinstance(page.specific_deferred, OrganisationPage):
+            messages.error(request, _("Only a platform administrator can delete or unpublish an organisation's own page."))
+            return redirect("wagtailadmin_explore", page.pk)
+    return None
+
+
+@hooks.register("before_delete_page")
+def organisation_page_delete_guard(request, page):
+    """An organisation's editors may delete pages below their organisation page, never the
+    page itself (Wagtail lets edit and publish rights delete a page without children)."""
+    return _organisation_page_guard(request, [page])
+
+
+@hooks.register("before_unpublish_page")
+def organisation_page_unpublish_guard(request, page):
+    """Unpublishing the organisation page would hide the organisation from the site."""
+    return _organisation_page_guard(request, [page])
+
+
+@hooks.register("before_bulk_action")
+def organisation_page_bulk_guard(request, action_type, objects, action_class_instance):
+    """The same rule for the explorer's bulk delete and unpublish."""
+    if action_type in ("delete", "unpublish") and getattr(action_class_instance, "models", None):
+        from wagtail.models import Page
+
+        if any(issubclass(model, Page) for model in action_class_instance.models):
+            return _organisation_page_guard(request, objects)
+    return None

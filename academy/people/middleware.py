@@ -5,7 +5,7 @@ anything else, letting through only what that set-up needs (and signing out)."""
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
 from .selectors import user_has_totp, user_is_staff_like
@@ -41,9 +41,6 @@ class StaffMFARequiredMiddleware:
         path = request.path_info
         if path.startswith(ALLOWED_PREFIXES):
             return False
-        match = getattr(request, "resolver_match", None)
-        from django.urls import Resolver404, resolve
-
         try:
             match = resolve(path)
         except Resolver404:

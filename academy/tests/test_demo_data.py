@@ -1,0 +1,197 @@
+"""`manage.py load_demo_data`: the five demo logins, the demo organisations built through the real
+approval path, idempotence, --reset and --seed, and the refusal outside demo settings."""
+
+import os
+import subprocess
+import sys
+from io import StringIO
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+from wagtail.images import get_image_model
+from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Locale, Page, Revision
+
+from academy.organisations.models import (
+    Membership,
+    MembershipStatusChange,
+    Organisation,
+    OrganisationPage,
+    OrganisationStatusChange,
+    PartnerIndexPage,
+)
+from academy.people.models import User
+
+pytestmark = pytest.mark.django_db
+
+LOGINS = ["admin@example.com", "author@example.com", "mentor@example.com", "student@example.com", "graduate@example.com"]
+APPROVED = {"qingshan-university", "steppe-bridge-university", "amber-loom-trading", "lotus-caravan-logistics"}
+
+
+def _load(*args):
+    out = StringIO()
+    call_command("load_demo_data", *args, stdout=out)
+    return out.getvalue()
+
+
+def _counts():
+    """The rows the demo creates, counted (revisions are compared on their own)."""
+    return {
+        "users": User.objects.count(),
+        "email_addresses": EmailAddress.objects.count(),
+        "organisations": Organisation.objects.count(),
+        "approved": Organisation.objects.filter(status=Organisation.Status.APPROVED).count(),
+        "memberships": Membership.objects.count(),
+        "active_memberships": Membership.objects.filter(status=Membership.Status.ACTIVE).count(),
+        "organisation_changes": OrganisationStatusChange.objects.count(),
+        "membership_changes": MembershipStatusChange.objects.count(),
+        "pages": Page.objects.count(),
+        "live_pages": Page.objects.live().count(),
+        "groups": Group.objects.count(),
+        "group_members": User.groups.through.objects.count(),
+        "collections": Collection.objects.count(),
+        "page_permissions": GroupPagePermission.objects.count(),
+        "collection_permissions": GroupCollectionPermission.objects.count(),
+        "images": get_image_model().objects.count(),
+        "locales": Locale.objects.count(),
+    }
+
+
+def test_demo_creates_the_five_logins_with_verified_e_mail_and_the_demo_password(db):
+    """The five demo logins exist, can sign in with the demo password from the settings (their
+    e-mail is verified and primary), and the command prints each of them with that password."""
+    with override_settings(DEMO_PASSWORD="caravan-pass-77"):
+        output = _load()
+
+    for email in LOGINS:
+        user = User.objects.get(email=email)
+        assert user.is_active and user.check_password("caravan-pass-77"), email
+        assert EmailAddress.objects.filter(user=user, email=email, verified=True, primary=True).exists(), email
+        assert email in output
+    assert output.count("caravan-pass-77") == 5
+    assert settings.DEMO_PASSWORD not in output
+    admin = User.objects.get(email="admin@example.com")
+    assert admin.is_superuser and admin.is_staff
+    assert not User.objects.get(email="student@example.com").is_staff
+
+
+def test_demo_password_is_read_from_the_environment():
+    """DEMO_PASSWORD in the environment overrides the default demo password."""
+    env = {**os.environ, "DEMO_PASSWORD": "from-the-env-42"}
+    result = subprocess.run(
+        [sys.executable, "-c", "from academy.settings import test; print(test.DEMO_PASSWORD)"],
+        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "from-the-env-42"
+
+
+def test_demo_approves_four_organisations_and_leaves_an_application_and_a_request_to_review(db):
+    """Two universities and two enterprises are approved through the service, each with a live
+    page under the partner index, an editors group holding its staff, a collection and a logo;
+    one organisation and one join request wait for review, so the review screens show something."""
+    _load()
+
+    approved = Organisation.objects.filter(status=Organisation.Status.APPROVED)
+    assert set(approved.values_list("slug", flat=True)) == APPROVED
+    assert sorted(approved.values_list("kind", flat=True)) == ["enterprise", "enterprise", "university", "university"]
+    partner_index = PartnerIndexPage.objects.get(locale__language_code="en")
+    for organisation in approved:
+        page = OrganisationPage.objects.get(organisation=organisation, alias_of__isnull=True)
+        assert page.live and page.get_parent().pk == partner_index.pk, organisation.slug
+        assert organisation.group and organisation.collection and organisation.logo, organisation.slug
+        staff = set(organisation.memberships.filter(status=Membership.Status.ACTIVE).values_list("user", flat=True))
+        assert staff and set(organisation.group.user_set.values_list("pk", flat=True)) == staff, organisation.slug
+        assert organisation.status_changes.filter(to_status=Organisation.Status.APPROVED).count() == 1
+    author = Membership.objects.get(user__email="author@example.com")
+    assert (author.organisation.slug, author.role, author.status) == ("qingshan-university", "author", "active")
+    mentor = Membership.objects.get(user__email="mentor@example.com")
+    assert (mentor.organisation.slug, mentor.role, mentor.status) == ("amber-loom-trading", "mentor", "active")
+
+    pending = Organisation.objects.get(status=Organisation.Status.PENDING)
+    assert pending.slug == "harbour-lantern-college"
+    assert not pending.pages.exists() and pending.group is None
+    request = Membership.objects.get(status=Membership.Status.PENDING)
+    assert (request.user.email, request.organisation.slug, request.role) == ("applicant@example.com", "qingshan-university", "author")
+    assert request.message
+
+
+def test_demo_site_renders_in_both_languages(client):
+    """After loading, the home page has its content in English and Chinese, and the partner index
+    lists the four organisations."""
+    _load()
+
+    english = client.get("/").content.decode()
+    chinese = client.get("/zh-hans/").content.decode()
+    partners = client.get("/partners/").content.decode()
+
+    assert "Learn cross-border e-commerce where it is practised" in english
+    assert "在实践中学习跨境电商" in chinese
+    for name in ("Qingshan University of International Trade", "Steppe Bridge University", "Amber Loom Trading", "Lotus Caravan Logistics"):
+        assert name in partners
+    assert "Harbour Lantern College" not in partners
+
+
+def test_loading_twice_changes_nothing(db):
+    """The command is idempotent: a second run creates, approves and deletes nothing, and
+    publishes no new revision of pages whose content it already set."""
+    _load()
+    first, revisions = _counts(), Revision.objects.count()
+
+    _load()
+
+    assert _counts() == first
+    assert Revision.objects.count() == revisions, "the second run published new page revisions"
+
+
+def test_reset_rebuilds_the_demo_to_the_same_counts(db):
+    """--reset removes the demo's people and organisations and loads them again, to the same counts;
+    --seed is accepted with it."""
+    _load()
+    first = _counts()
+    qingshan = Organisation.objects.get(slug="qingshan-university").pk
+
+    output = _load("--reset", "--seed", "7")
+
+    assert "Demo data removed." in output
+    assert _counts() == first
+    assert Organisation.objects.get(slug="qingshan-university").pk != qingshan
+
+
+def test_seed_option_takes_a_number_only(db):
+    """--seed refuses anything but a number, before anything is loaded (a number is used by the
+    --reset test above)."""
+    with pytest.raises(CommandError):
+        call_command("load_demo_data", "--seed", "eleven")
+
+    assert not User.objects.exists()
+
+
+@override_settings(ACADEMY_ALLOW_DEMO_DATA=False)
+def test_demo_refuses_to_load_where_not_allowed(db):
+    """With ACADEMY_ALLOW_DEMO_DATA off (production) the command raises CommandError and creates nothing."""
+    with pytest.raises(CommandError):
+        _load()
+
+    assert not User.objects.exists()
+    assert not Organisation.objects.exists()
+
+
+def test_demo_author_reaches_the_admin_and_edits_only_qingshan_pages(client):
+    """author@example.com can open the Wagtail admin, and the only pages they may edit are
+    Qingshan's page and the pages below it."""
+    _load()
+    author = User.objects.get(email="author@example.com")
+    qingshan_page = OrganisationPage.objects.get(organisation__slug="qingshan-university", alias_of__isnull=True)
+
+    client.force_login(author)
+    assert client.get("/admin/").status_code == 200
+
+    editable = [page for page in Page.objects.all() if page.permissions_for_user(author).can_edit()]
+    assert qingshan_page.page_ptr in editable
+    outside = [page for page in editable if not (page.pk == qingshan_page.pk or page.is_descendant_of(qingshan_page))]
+    assert outside == []
