@@ -153,8 +153,7 @@ def organisation_group_sync(*, organisation):
 
 @transaction.atomic
 def organisation_approve(*, organisation, by, note="") -> Organisation:
-    if not user_is_platform_admin(user=by):
-        raise PermissionDenied(_("Only a platform administrator can approve organisations."))
+    _platform_admin_check(by)
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     _organisation_status_set(organisation, Organisation.Status.APPROVED, by=by, note=note)
     _organisation_space_create(organisation)
@@ -168,8 +167,7 @@ def organisation_approve(*, organisation, by, note="") -> Organisation:
 
 @transaction.atomic
 def organisation_reject(*, organisation, by, note="") -> Organisation:
-    if not user_is_platform_admin(user=by):
-        raise PermissionDenied(_("Only a platform administrator can reject organisations."))
+    _platform_admin_check(by)
     _organisation_status_set(organisation, Organisation.Status.REJECTED, by=by, note=note)
     return organisation
 
@@ -177,8 +175,7 @@ def organisation_reject(*, organisation, by, note="") -> Organisation:
 @transaction.atomic
 def organisation_suspend(*, organisation, by, note="") -> Organisation:
     """Suspension takes the organisation's staff out of its group; its pages stay."""
-    if not user_is_platform_admin(user=by):
-        raise PermissionDenied(_("Only a platform administrator can suspend organisations."))
+    _platform_admin_check(by)
     _organisation_status_set(organisation, Organisation.Status.SUSPENDED, by=by, note=note)
     organisation_group_sync(organisation=organisation)
     return organisation
@@ -186,8 +183,7 @@ def organisation_suspend(*, organisation, by, note="") -> Organisation:
 
 @transaction.atomic
 def organisation_reinstate(*, organisation, by, note="") -> Organisation:
-    if not user_is_platform_admin(user=by):
-        raise PermissionDenied(_("Only a platform administrator can reinstate organisations."))
+    _platform_admin_check(by)
     if organisation.status != Organisation.Status.SUSPENDED:
         raise IllegalTransition(f"Only a suspended organisation can be reinstated, not a {organisation.status} one.")
     _organisation_status_set(organisation, Organisation.Status.APPROVED, by=by, note=note)
@@ -215,6 +211,11 @@ def membership_request(*, organisation, user, role, message="") -> Membership:
     membership.save()
     MembershipStatusChange.objects.create(membership=membership, to_status=membership.status, changed_by=user)
     return membership
+
+
+def _platform_admin_check(user):
+    if not user_is_platform_admin(user=user):
+        raise PermissionDenied(_("Only a platform administrator can decide on organisations."))
 
 
 def _review_check(membership, by):

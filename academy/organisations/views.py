@@ -19,6 +19,24 @@ from .selectors import (
 from .transitions import IllegalTransition
 
 
+def _nothing_changed(request, exc):
+    messages.error(request, _("Nothing changed: %(reason)s") % {"reason": "; ".join(getattr(exc, "messages", [str(exc)]))})
+
+
+def _form_submit(request, form, write, success_message, success_url):
+    """Run a service with a valid form's data; its ValidationError lands on the form, so bad
+    input comes back with a message and nothing typed is lost."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        write(**form.cleaned_data)
+    except ValidationError as exc:
+        _form_errors_from(form, exc)
+        return None
+    messages.success(request, success_message)
+    return redirect(success_url)
+
+
 def _form_errors_from(form, exc):
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
@@ -30,30 +48,22 @@ def _form_errors_from(form, exc):
 @login_required
 def organisation_apply(request):
     form = OrganisationApplyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organisation_apply(applicant=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_errors_from(form, exc)
-        else:
-            messages.success(request, _("Thank you. A platform administrator will review your application."))
-            return redirect("dashboard")
-    return render(request, "organisations/organisation_apply.html", {"form": form})
+    done = _form_submit(
+        request, form, lambda **data: services.organisation_apply(applicant=request.user, **data),
+        _("Thank you. A platform administrator will review your application."), "dashboard",
+    )
+    return done or render(request, "organisations/organisation_apply.html", {"form": form})
 
 
 @login_required
 def membership_request(request):
     organisations = organisations_joinable_for(user=request.user)
     form = MembershipRequestForm(request.POST or None, organisations=organisations)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.membership_request(user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_errors_from(form, exc)
-        else:
-            messages.success(request, _("Your request has been sent to the organisation's admins."))
-            return redirect("dashboard")
-    return render(request, "organisations/membership_request.html", {"form": form, "organisations": organisations})
+    done = _form_submit(
+        request, form, lambda **data: services.membership_request(user=request.user, **data),
+        _("Your request has been sent to the organisation's admins."), "dashboard",
+    )
+    return done or render(request, "organisations/membership_request.html", {"form": form, "organisations": organisations})
 
 
 @login_required
@@ -78,7 +88,7 @@ def organisation_decide(request, pk):
     try:
         action(organisation=organisation, by=request.user, note=form.cleaned_data["note"])
     except (IllegalTransition, ValidationError) as exc:
-        messages.error(request, _("Nothing changed: %(reason)s") % {"reason": "; ".join(getattr(exc, "messages", [str(exc)]))})
+        _nothing_changed(request, exc)
     else:
         messages.success(request, _("%(name)s: %(status)s.") % {"name": organisation.name, "status": organisation.get_status_display()})
     return redirect("organisation_review")
@@ -99,7 +109,7 @@ def membership_decide(request, pk):
     try:
         action(membership=membership, by=request.user, note=form.cleaned_data["note"])
     except (IllegalTransition, ValidationError) as exc:
-        messages.error(request, _("Nothing changed: %(reason)s") % {"reason": "; ".join(getattr(exc, "messages", [str(exc)]))})
+        _nothing_changed(request, exc)
     else:
         messages.success(request, _("%(person)s: %(status)s.") % {"person": membership.user, "status": membership.get_status_display()})
     return redirect(back if back.startswith("/") and not back.startswith("//") else "dashboard")
@@ -119,7 +129,7 @@ def organisation_members_view(request, slug):
             else:
                 services.membership_role_change(membership=membership, role=request.POST.get("role", ""), by=request.user)
         except (IllegalTransition, ValidationError) as exc:
-            messages.error(request, _("Nothing changed: %(reason)s") % {"reason": "; ".join(getattr(exc, "messages", [str(exc)]))})
+            _nothing_changed(request, exc)
         else:
             messages.success(request, _("Saved."))
         return redirect("organisation_members", slug=slug)
