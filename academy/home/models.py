@@ -7,6 +7,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from .blocks import SectionStreamBlock
+from .forms import AcademyPageForm
 
 
 class HomePage(Page):
@@ -16,6 +17,7 @@ class HomePage(Page):
 
     content_panels = Page.content_panels + [FieldPanel("body")]
     search_fields = Page.search_fields + [index.SearchField("body")]
+    base_form_class = AcademyPageForm
     parent_page_types = ["wagtailcore.Page"]
     max_count_per_parent = 1
 
@@ -30,6 +32,7 @@ class StandardPage(Page):
 
     content_panels = Page.content_panels + [FieldPanel("body")]
     search_fields = Page.search_fields + [index.SearchField("body")]
+    base_form_class = AcademyPageForm
     parent_page_types = ["home.HomePage", "organisations.OrganisationPage", "home.StandardPage"]
     subpage_types = ["home.StandardPage"]
 

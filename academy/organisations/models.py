@@ -16,6 +16,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from academy.home.blocks import SectionStreamBlock
+from academy.home.forms import AcademyPageForm
 
 
 class Organisation(models.Model):
@@ -187,6 +188,7 @@ class OrganisationPage(Page):
 
     content_panels = Page.content_panels + [FieldPanel("body")]
     search_fields = Page.search_fields + [index.SearchField("body")]
+    base_form_class = AcademyPageForm
     parent_page_types = ["organisations.PartnerIndexPage"]
     subpage_types = ["home.StandardPage"]
 

@@ -78,3 +78,14 @@ def organisation_page_bulk_guard(request, action_type, objects, action_class_ins
         if any(issubclass(model, Page) for model in action_class_instance.models):
             return _organisation_page_guard(request, objects)
     return None
+
+
+@hooks.register("before_move_page")
+def page_move_guard(request, page, destination):
+    """Wagtail's move confirmation renders for any page; refuse it unless the move is allowed,
+    so an editor cannot even read another organisation's draft titles through it."""
+    from django.core.exceptions import PermissionDenied
+
+    if not page.permissions_for_user(request.user).can_move_to(destination):
+        raise PermissionDenied
+    return None

@@ -21,7 +21,8 @@ ALLOWED_URL_NAMES = (
     "set_language",
     "healthz",
 )
-ALLOWED_PREFIXES = ("/static/", "/media/", "/healthz")
+ALLOWED_PREFIXES = ("/static/", "/media/")
+ALLOWED_PATHS = {"/healthz"}
 
 
 class StaffMFARequiredMiddleware:
@@ -39,7 +40,7 @@ class StaffMFARequiredMiddleware:
         if user is None or not user.is_authenticated:
             return False
         path = request.path_info
-        if path.startswith(ALLOWED_PREFIXES):
+        if path in ALLOWED_PATHS or path.startswith(ALLOWED_PREFIXES):
             return False
         try:
             match = resolve(path)
