@@ -1,8 +1,16 @@
 """Fixtures shared by every test: the site, its home and partner pages, and people in each role.
 Built with the same factories and services as the demo data."""
 
+import os
+
 import pytest
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
+
+# CI runs Hypothesis derandomised (HYPOTHESIS_PROFILE=ci): the same examples every run.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+hypothesis_settings.register_profile("default", deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(autouse=True)
