@@ -32,11 +32,11 @@ run: demo ## Set up, load the demo and serve on http://127.0.0.1:8000 with a Cel
 	bin/run-demo
 
 test: install ## Run the whole test suite on SQLite
-	$(PY) -m pytest -n 2 -q
+	DJANGO_SETTINGS_MODULE=academy.settings.test $(PY) -m pytest -n 2 -q
 
 test-browser: install ## Run the browser journeys in headless Chromium
 	@bin/install-system-packages --browser
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m browser -p no:xdist -q tests/browser
+	DJANGO_SETTINGS_MODULE=academy.settings.test DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m browser -p no:xdist -q tests/browser
 
 messages: install ## Extract and compile the translation catalogues
 	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=static_collected

@@ -8,7 +8,7 @@ from django.conf import settings
 from hypothesis import settings as hypothesis_settings
 
 # CI runs Hypothesis derandomised (HYPOTHESIS_PROFILE=ci): the same examples every run.
-hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, database=None, print_blob=True)
 hypothesis_settings.register_profile("default", deadline=None)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
