@@ -53,29 +53,23 @@ ORGANISATIONS = [
     },
 ]
 
-# A text section on each organisation's page and one page below it, as its editors would write.
+# One page below each organisation's page, as its editors would write. (Pages of the Chinese
+# tree are aliases of these until someone translates them; the organisation's own name and
+# description are bilingual fields.)
 ORGANISATION_CONTENT = {
     "qingshan-university": (
-        "Teaching with industry",
-        "<p>Since its School of Cross-Border E-Commerce opened, Qingshan has taught every marketplace course together with a seller or a logistics company: students declare real HS codes, price in tenge and złoty, and defend their landed-cost calculations to enterprise mentors.</p>",
         "School of Cross-Border E-Commerce",
         "<p>The school runs a three-year programme in marketplace operations with tracks in customs and logistics. Its practicum lab hosts the sandbox stores of the Silk Road Academy projects.</p><ul><li>Marketplace operations</li><li>Customs declaration and tariff classification</li><li>International logistics planning</li></ul>",
     ),
     "steppe-bridge-university": (
-        "On the land bridge",
-        "<p>Steppe Bridge trains specialists who work across the EAEU border: Russian- and Kazakh-language listings, the EUR 200 / 31 kg personal-import rule, and rail consolidation through Khorgos.</p>",
         "Centre for Eurasian Trade Law",
         "<p>The centre publishes an annual digest of customs and VAT changes for e-commerce in Kazakhstan, Russia and Belarus, written with its students.</p>",
     ),
     "amber-loom-trading": (
-        "What our mentors bring",
-        "<p>Our category managers mentor practicum teams on pricing for three markets at once, stocking an Almaty warehouse by rail, and handling returns without losing the seller rating.</p>",
         "Practicum briefs",
         "<p>Each term we post a brief from our own catalogue: home textiles for Kazakhstan and Poland, with real weights, HS codes and competitor prices.</p>",
     ),
     "lotus-caravan-logistics": (
-        "Logistics, explained by operators",
-        "<p>Our customs brokers and rail planners co-author the logistics module: postal lines and their battery rules, express and DDP, and when an overseas warehouse pays off.</p>",
         "Rail and warehouse services",
         "<p>Weekly China–Europe rail consolidation from Xi'an, bonded storage in Małaszewicze and Almaty, and last-mile partners in twelve countries.</p>",
     ),
@@ -183,11 +177,8 @@ def _logo_png(slug, initials):
 def _organisation_content(organisation):
     from academy.home.models import StandardPage
 
-    heading, text, child_title, child_text = ORGANISATION_CONTENT[organisation.slug]
+    child_title, child_text = ORGANISATION_CONTENT[organisation.slug]
     page = organisation.pages.filter(alias_of__isnull=True).first().specific
-    if not page.body:
-        page.body = [("text", {"heading": heading, "body": text})]
-        page.save_revision().publish()
     if not StandardPage.objects.child_of(page).exists():
         child = StandardPage(title=child_title, body=[("text", {"heading": "", "body": child_text})])
         Page.objects.get(pk=page.pk).add_child(instance=child)

@@ -123,8 +123,8 @@ def test_sign_up_with_a_weak_password_or_taken_email_creates_nobody(client, stud
 
 
 def test_sign_in_sets_the_language_cookie_to_the_preferred_language(client, student, password):
-    """Signing in sets the language cookie to the person's preferred language, and does not set
-    one when they have none."""
+    """Signing in sets the language cookie to the person's preferred language and lands on the
+    dashboard in that language; without a preference nothing changes."""
     response = login(client, student.email, password)
     assert response.status_code == 302 and response["Location"] == reverse("dashboard")
     assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
@@ -133,6 +133,7 @@ def test_sign_in_sets_the_language_cookie_to_the_preferred_language(client, stud
     User.objects.filter(pk=student.pk).update(preferred_language="zh-hans")
     response = login(client, student.email, password)
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "zh-hans"
+    assert response["Location"] == "/zh-hans/dashboard/", "sign-in lands on the dashboard in the preferred language"
 
 
 def test_wrong_password_does_not_sign_in(client, student):

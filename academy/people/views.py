@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse, translate_url
 from django.utils.translation import gettext as _
 
 from .forms import ProfileForm
@@ -14,8 +15,9 @@ def profile_edit(request):
     if request.method == "POST" and form.is_valid():
         user_profile_update(user=request.user, **{name: form.cleaned_data[name] for name in form.Meta.fields})
         messages.success(request, _("Your profile is saved."))
-        response = redirect("profile")
-        if request.user.preferred_language:
+        language = request.user.preferred_language
+        response = redirect(translate_url(reverse("profile"), language) if language else reverse("profile"))
+        if language:
             response.set_cookie(settings.LANGUAGE_COOKIE_NAME, request.user.preferred_language,
                                 max_age=settings.LANGUAGE_COOKIE_AGE, secure=settings.LANGUAGE_COOKIE_SECURE)
         return response
