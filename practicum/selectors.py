@@ -1,0 +1,138 @@
+"""Reads of the reference data. `rows_in_force` is the one place that decides which row applies
+on a day; everything else (the calculator, the command, the simulation) goes through it."""
+
+from datetime import date
+
+from django.utils.translation import gettext as _
+
+from .models import DutyRate, FxRate, LogisticsChannel, Market, SampleProduct, Warehouse
+
+
+class ReferenceDataMissing(LookupError):
+    """No row of a reference table is in force on the day asked for."""
+
+
+def rows_in_force(model, *, day: date, **filters):
+    """The row in force on `day` for each key of `model` (its `REFERENCE_KEY`) among the rows
+    matching `filters`: the one with the latest `effective_from` on or before the day."""
+    rows = model.objects.filter(effective_from__lte=day, **filters).order_by(*model.REFERENCE_KEY, "-effective_from")
+    in_force = {}
+    for row in rows:
+        in_force.setdefault(tuple(getattr(row, field) for field in model.REFERENCE_KEY), row)
+    return in_force
+
+
+def row_in_force(model, *, day: date, **key):
+    """The single row in force on `day` for a full key; a clear error when there is none."""
+    rows = rows_in_force(model, day=day, **key)
+    if not rows:
+        described = ", ".join(f"{field} {value}" for field, value in key.items())
+        raise ReferenceDataMissing(
+            _("No %(table)s row for %(key)s is in force on %(day)s.") % {
+                "table": model._meta.verbose_name, "key": described, "day": day.isoformat()}
+        )
+    (row,) = rows.values()
+    return row
+
+
+def markets_in_force(*, day: date):
+    return sorted(rows_in_force(Market, day=day).values(), key=lambda m: m.iso2)
+
+
+def channels_in_force(*, day: date):
+    return sorted(rows_in_force(LogisticsChannel, day=day).values(), key=lambda c: (c.first_price_cny_minor, c.code))
+
+
+def warehouses_in_force(*, day: date):
+    return sorted(rows_in_force(Warehouse, day=day).values(), key=lambda w: w.code)
+
+
+def sample_products_in_force(*, day: date, query: str = ""):
+    """Sample products, optionally matching a query on the SKU, the HS code or either name."""
+    products = sorted(rows_in_force(SampleProduct, day=day).values(), key=lambda p: p.sku)
+    query = query.strip().lower()
+    if query:
+        products = [p for p in products if query in p.sku.lower() or p.hs_code.startswith(query)
+                    or query in p.name_en.lower() or query in p.name_zh]
+    return products
+
+
+def duty_rates_in_force(*, market: str, day: date):
+    return list(rows_in_force(DutyRate, day=day, market=market).values())
+
+
+def fx_in_force(*, day: date):
+    return rows_in_force(FxRate, day=day)
+
+
+def market_row(market: Market):
+    """A market row as the customs engine's plain value."""
+    from .customs import MarketRow
+    from .money import from_minor
+
+    def money(minor, currency):
+        return None if minor is None else from_minor(minor, currency or market.currency)
+
+    return MarketRow(
+        iso2=market.iso2, name=market.name, currency=market.currency, rule=market.rule,
+        vat_rate_pct=market.vat_rate_pct,
+        deminimis=money(market.deminimis_minor, market.deminimis_ccy), deminimis_ccy=market.deminimis_ccy,
+        weight_limit_kg=market.weight_limit_kg,
+        flat_duty_per_line=money(market.flat_duty_per_line_minor, market.flat_duty_ccy), flat_duty_ccy=market.flat_duty_ccy,
+        excess_rate_pct=market.excess_rate_pct,
+        over_weight_per_kg=money(market.over_weight_per_kg_minor, market.over_weight_ccy), over_weight_ccy=market.over_weight_ccy,
+        effective_from=market.effective_from, source=market.source or market.notes, ref=market.ref,
+    )
+
+
+def consignment_for(*, market: str, hs_code: str, goods_value, goods_currency: str, weight_kg, shipping,
+                    shipping_currency: str, incoterm: str, day: date, hs_codes=(), rule_override=None):
+    """Gather the rows in force on `day` and build the engine's input for one consignment."""
+    from .customs import Consignment, DutyRateRow, FxRow
+
+    market_model = row_in_force(Market, day=day, iso2=market.upper())
+    duty_rates = [
+        DutyRateRow(market=r.market, hs_prefix=r.hs_prefix, duty_rate_pct=r.duty_rate_pct,
+                    effective_from=r.effective_from, notes=r.notes, ref=r.ref)
+        for r in duty_rates_in_force(market=market_model.iso2, day=day)
+    ]
+    fx = {
+        currency: FxRow(currency=r.currency, cny_per_unit=r.cny_per_unit, effective_from=r.effective_from, ref=r.ref)
+        for (currency,), r in fx_in_force(day=day).items()
+    }
+    return Consignment(
+        market=market_row(market_model), duty_rates=duty_rates, fx=fx, hs_code=hs_code,
+        goods_value=goods_value, goods_currency=goods_currency.upper(), weight_kg=weight_kg,
+        shipping=shipping, shipping_currency=shipping_currency.upper(), incoterm=incoterm.upper(), day=day,
+        hs_codes=tuple(hs_codes), rule_override=rule_override,
+    )
+
+
+def landed_cost_on(**kwargs):
+    """The engine's breakdown for one consignment on a day (see `consignment_for`)."""
+    from .customs import landed_cost
+
+    return landed_cost(consignment_for(**kwargs))
+
+
+def channel_row(channel: LogisticsChannel):
+    """A logistics channel row as the tariff module's plain value."""
+    from .logistics import ChannelRow
+    from .money import from_minor
+
+    return ChannelRow(
+        code=channel.code, name=channel.name, kind=channel.kind, markets=frozenset(channel.markets.split()),
+        transit_days_min=channel.transit_days_min, transit_days_max=channel.transit_days_max,
+        first_weight_g=channel.first_weight_g, first_price_cny=from_minor(channel.first_price_cny_minor, "CNY"),
+        step_g=channel.step_g, step_price_cny=from_minor(channel.step_price_cny_minor, "CNY"),
+        max_weight_g=channel.max_weight_g, ddp_capable=channel.ddp_capable, batteries_allowed=channel.batteries_allowed,
+        loss_rate_pct=channel.loss_rate_pct, effective_from=channel.effective_from, notes=channel.notes, ref=channel.ref,
+    )
+
+
+def channel_quotes_on(*, day: date, market: str, weight_g: int, has_battery: bool, incoterm: str):
+    """Every channel in force on `day` quoted for one parcel, side by side (available first)."""
+    from .logistics import channels_compare
+
+    return channels_compare([channel_row(c) for c in channels_in_force(day=day)], market=market.upper(),
+                            weight_g=weight_g, has_battery=has_battery, incoterm=incoterm.upper())
