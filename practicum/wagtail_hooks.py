@@ -13,8 +13,13 @@ class ReferenceViewSet(ModelViewSet):
     copy_view_enabled = True
     inspect_view_enabled = True
     list_filter = ["effective_from"]
-    form_fields = "__all__"
-    exclude_form_fields = []
+    reference_fields = ["effective_from", "source", "notes"]
+
+    @property
+    def form_fields(self):
+        """The row's own fields first, then when it applies and where it comes from."""
+        own = [f.name for f in self.model._meta.concrete_fields if f.editable and not f.primary_key and f.name not in self.reference_fields]
+        return own + self.reference_fields
 
 
 class MarketViewSet(ReferenceViewSet):
