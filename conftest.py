@@ -129,3 +129,18 @@ def mentor(enterprise, make_member):
     from academy.organisations.models import Membership
 
     return make_member(enterprise, Membership.Role.MENTOR, email="mentor-g@example.com", display_name="Mentor Gamma")
+
+
+@pytest.fixture
+def pages(client):
+    from wagtail.test.utils import WagtailPageTestCase
+    from wagtail.coreutils import get_dummy_request
+
+    class PageAssertions(WagtailPageTestCase):
+        def runTest(self):  # unittest needs a test method to build an instance
+            pass
+
+    helper = PageAssertions()
+    helper.client = client
+    helper.dummy_request = get_dummy_request()
+    return helper

@@ -545,8 +545,9 @@ def _eaeu_200_31(ctx: _Context) -> _Assessment:
     return _Assessment(ctx.cif, quantize(exact, ctx.currency), duty_formula, ctx.zero(), vat_formula, False, refs)
 
 
-def _threshold_duty_vat_all(ctx: _Context) -> _Assessment:
-    threshold = ctx.de_minimis(include_shipping=True, what="goods + shipping")
+def _duty_above_threshold_vat_on_all(ctx: _Context, *, include_shipping: bool, what: str) -> _Assessment:
+    """No duty up to the de minimis, ad valorem duty on CIF above it; VAT on every import."""
+    threshold = ctx.de_minimis(include_shipping=include_shipping, what=what)
     if threshold.within:
         duty, refs = ctx.zero(), threshold.refs
         duty_formula = f"0 {ctx.currency}, because {threshold.text}"
@@ -555,6 +556,10 @@ def _threshold_duty_vat_all(ctx: _Context) -> _Assessment:
         refs = _union(threshold.refs, rate_refs)
     vat, vat_formula = ctx.vat_on_cif_and_duty(duty, "VAT on every import")
     return _Assessment(ctx.cif, duty, duty_formula, vat, vat_formula, threshold.within, refs)
+
+
+def _threshold_duty_vat_all(ctx: _Context) -> _Assessment:
+    return _duty_above_threshold_vat_on_all(ctx, include_shipping=True, what="goods + shipping")
 
 
 def _my_lvg(ctx: _Context) -> _Assessment:
@@ -573,15 +578,7 @@ def _my_lvg(ctx: _Context) -> _Assessment:
 
 
 def _id_fob3(ctx: _Context) -> _Assessment:
-    threshold = ctx.de_minimis(include_shipping=False, what="goods (FOB)")
-    if threshold.within:
-        duty, refs = ctx.zero(), threshold.refs
-        duty_formula = f"0 {ctx.currency}, because {threshold.text}"
-    else:
-        duty, duty_formula, rate_refs = ctx.ad_valorem("CIF", ctx.cif, f"because {threshold.text}")
-        refs = _union(threshold.refs, rate_refs)
-    vat, vat_formula = ctx.vat_on_cif_and_duty(duty, "VAT on every import")
-    return _Assessment(ctx.cif, duty, duty_formula, vat, vat_formula, threshold.within, refs)
+    return _duty_above_threshold_vat_on_all(ctx, include_shipping=False, what="goods (FOB)")
 
 
 def _b2b_standard(ctx: _Context) -> _Assessment:

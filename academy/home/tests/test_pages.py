@@ -9,10 +9,8 @@ from django.conf import settings
 from django.core.files.images import ImageFile
 from django.utils import translation
 from PIL import Image as PILImage
-from wagtail.coreutils import get_dummy_request
 from wagtail.images import get_image_model
 from wagtail.models import Page
-from wagtail.test.utils import WagtailPageTestCase
 
 from academy.home.blocks import SectionStreamBlock
 from academy.home.models import HomePage, StandardPage
@@ -22,19 +20,6 @@ from academy.organisations.models import OrganisationPage, PartnerIndexPage
 pytestmark = pytest.mark.django_db
 
 
-class _PageAssertions(WagtailPageTestCase):
-    """WagtailPageTestCase's assertions, borrowed by pytest tests."""
-
-    def runTest(self):  # unittest needs a test method to build an instance
-        pass
-
-
-@pytest.fixture
-def pages(client):
-    helper = _PageAssertions()
-    helper.client = client
-    helper.dummy_request = get_dummy_request()
-    return helper
 
 
 def _image():

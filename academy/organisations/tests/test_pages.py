@@ -2,9 +2,7 @@
 public (names, kind, staff names, never staff e-mail addresses)."""
 
 import pytest
-from wagtail.coreutils import get_dummy_request
 from wagtail.models import Page
-from wagtail.test.utils import WagtailPageTestCase
 
 from academy.home.models import HomePage, StandardPage
 from academy.organisations import services
@@ -14,19 +12,6 @@ from academy.organisations.models import Membership, Organisation, OrganisationP
 pytestmark = pytest.mark.django_db
 
 
-class _PageAssertions(WagtailPageTestCase):
-    """WagtailPageTestCase's assertions, borrowed by pytest tests."""
-
-    def runTest(self):  # unittest needs a test method to build an instance
-        pass
-
-
-@pytest.fixture
-def pages(client):
-    helper = _PageAssertions()
-    helper.client = client
-    helper.dummy_request = get_dummy_request()
-    return helper
 
 
 # --- Where pages may be created --------------------------------------------------------------
