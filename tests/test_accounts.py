@@ -94,7 +94,8 @@ def test_sign_up_verify_email_then_sign_in(client, sent_through_task):
     assert not signed_in(client)  # ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION is off
 
     response = login(client, email, NEW_PASSWORD)
-    assert response.status_code == 302 and response["Location"] == reverse("dashboard")
+    # The person chose Chinese at sign-up, so signing in lands on the Chinese dashboard.
+    assert response.status_code == 302 and response["Location"] == "/zh-hans/dashboard/"
     assert client.session[SESSION_USER_KEY] == str(user.pk)
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "zh-hans"
 
