@@ -34,6 +34,7 @@ urlpatterns += i18n_patterns(
     path("organisations/", include("academy.organisations.urls")),
     # Wagtail's front-end login (for private pages) would be a password-only way in too.
     path("_util/login/", AdminLoginRedirect.as_view()),
+    path("practicum/", include("practicum.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -50,10 +50,10 @@ def warehouses_in_force(*, day: date):
 def sample_products_in_force(*, day: date, query: str = ""):
     """Sample products, optionally matching a query on the SKU, the HS code or either name."""
     products = sorted(rows_in_force(SampleProduct, day=day).values(), key=lambda p: p.sku)
-    query = query.strip().lower()
+    query = query.strip().casefold()
     if query:
-        products = [p for p in products if query in p.sku.lower() or p.hs_code.startswith(query)
-                    or query in p.name_en.lower() or query in p.name_zh]
+        products = [p for p in products if query in p.sku.casefold() or p.hs_code.startswith(query.replace(".", ""))
+                    or query in p.name_en.casefold() or query in p.name_zh.casefold()]
     return products
 
 
@@ -130,9 +130,11 @@ def channel_row(channel: LogisticsChannel):
     )
 
 
-def channel_quotes_on(*, day: date, market: str, weight_g: int, has_battery: bool, incoterm: str):
-    """Every channel in force on `day` quoted for one parcel, side by side (available first)."""
+def channel_quotes_on(*, day: date, market: str, weight_g: int, has_battery: bool, incoterm: str, kinds=None):
+    """Every channel in force on `day` (of the given kinds, if any) quoted for one parcel, side
+    by side (available first)."""
     from .logistics import channels_compare
 
-    return channels_compare([channel_row(c) for c in channels_in_force(day=day)], market=market.upper(),
+    channels = [c for c in channels_in_force(day=day) if kinds is None or c.kind in kinds]
+    return channels_compare([channel_row(c) for c in channels], market=market.upper(),
                             weight_g=weight_g, has_battery=has_battery, incoterm=incoterm.upper())
