@@ -103,6 +103,7 @@ class Citation:
     effective_from: date
     source: str
     admin_url: str
+    public_url: str
 
 
 @dataclass(frozen=True)
@@ -225,5 +226,6 @@ def citation(row) -> Citation:
     return Citation(
         ref=row.ref, table=str(row._meta.verbose_name), key=key, effective_from=row.effective_from,
         source=row.source, admin_url=reverse(f"{viewset}:inspect", args=[row.pk]) if viewset else "",
+        public_url=reverse("reference_row", args=[model_name, row.pk]),
     )
 

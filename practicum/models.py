@@ -71,7 +71,7 @@ class Market(ReferenceRow):
         constraints = [models.UniqueConstraint(fields=["iso2", "effective_from"], name="market_one_row_per_day")]
 
     def __str__(self):
-        return f"{self.iso2} {self.name} (from {self.effective_from})"
+        return _("%(key)s (from %(day)s)") % {"key": f"{self.iso2} {self.name}", "day": self.effective_from.isoformat()}
 
 
 class DutyRate(ReferenceRow):
@@ -89,7 +89,7 @@ class DutyRate(ReferenceRow):
         constraints = [models.UniqueConstraint(fields=["market", "hs_prefix", "effective_from"], name="duty_rate_one_row_per_day")]
 
     def __str__(self):
-        return f"{self.market} {self.hs_prefix}: {self.duty_rate_pct} % (from {self.effective_from})"
+        return _("%(key)s (from %(day)s)") % {"key": f"{self.market} {self.hs_prefix}: {self.duty_rate_pct} %", "day": self.effective_from.isoformat()}
 
 
 class FxRate(ReferenceRow):
@@ -110,7 +110,7 @@ class FxRate(ReferenceRow):
         ]
 
     def __str__(self):
-        return f"1 {self.currency} = {self.cny_per_unit} CNY (from {self.effective_from})"
+        return _("%(key)s (from %(day)s)") % {"key": f"1 {self.currency} = {self.cny_per_unit} CNY", "day": self.effective_from.isoformat()}
 
 
 class LogisticsChannel(ReferenceRow):
@@ -138,7 +138,7 @@ class LogisticsChannel(ReferenceRow):
         constraints = [models.UniqueConstraint(fields=["code", "effective_from"], name="channel_one_row_per_day")]
 
     def __str__(self):
-        return f"{self.name} (from {self.effective_from})"
+        return _("%(key)s (from %(day)s)") % {"key": self.name, "day": self.effective_from.isoformat()}
 
 
 class Warehouse(ReferenceRow):
@@ -157,7 +157,7 @@ class Warehouse(ReferenceRow):
         constraints = [models.UniqueConstraint(fields=["code", "effective_from"], name="warehouse_one_row_per_day")]
 
     def __str__(self):
-        return f"{self.name} (from {self.effective_from})"
+        return _("%(key)s (from %(day)s)") % {"key": self.name, "day": self.effective_from.isoformat()}
 
 
 class SampleProduct(ReferenceRow):

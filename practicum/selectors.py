@@ -1,6 +1,7 @@
 """Reads of the reference data. `rows_in_force` is the one place that decides which row applies
 on a day; everything else (the calculator, the command, the simulation) goes through it."""
 
+import re
 from datetime import date
 
 from django.utils.translation import gettext as _
@@ -138,3 +139,44 @@ def channel_quotes_on(*, day: date, market: str, weight_g: int, has_battery: boo
     channels = [c for c in channels_in_force(day=day) if kinds is None or c.kind in kinds]
     return channels_compare([channel_row(c) for c in channels], market=market.upper(),
                             weight_g=weight_g, has_battery=has_battery, incoterm=incoterm.upper())
+
+
+PUBLIC_REFERENCE_TABLES = {
+    "market": Market, "dutyrate": DutyRate, "fxrate": FxRate,
+    "logisticschannel": LogisticsChannel, "warehouse": Warehouse, "sampleproduct": SampleProduct,
+}
+# Which currency each minor-unit column is in (a field name, or a fixed code).
+MINOR_UNIT_CURRENCY = {
+    "deminimis_minor": "deminimis_ccy", "flat_duty_per_line_minor": "flat_duty_ccy",
+    "over_weight_per_kg_minor": "over_weight_ccy",
+}
+
+
+def reference_row_detail(*, table: str, pk: int):
+    """A reference row for the public page a citation links to: its fields as (label, value),
+    money in major units, and every dated row of the same key (its history). None if unknown."""
+    from .money import from_minor
+
+    model = PUBLIC_REFERENCE_TABLES.get(table)
+    row = model.objects.filter(pk=pk).first() if model else None
+    if row is None:
+        return None
+    fields = []
+    for field in model._meta.concrete_fields:
+        if field.primary_key or field.name in ("source", "notes"):
+            continue
+        value = getattr(row, field.name)
+        if field.name.endswith("_minor") or "_minor_" in field.name:
+            currency = getattr(row, MINOR_UNIT_CURRENCY[field.name], "") if field.name in MINOR_UNIT_CURRENCY else "CNY"
+            currency = currency or getattr(row, "currency", "CNY")
+            # Shown in major units, so the "(minor units)" / "(fen)" part of the label goes.
+            label = re.sub(r"\s*[（(][^）)]*[）)]\s*$", "", str(field.verbose_name))
+            value = "" if value is None else f"{from_minor(value, currency)} {currency}"
+            fields.append((label, value))
+            continue
+        if field.choices:
+            value = getattr(row, f"get_{field.name}_display")()
+        fields.append((str(field.verbose_name), "" if value is None else value))
+    key = {name: getattr(row, name) for name in model.REFERENCE_KEY}
+    history = list(model.objects.filter(**key).order_by("-effective_from"))
+    return {"row": row, "table": model._meta.verbose_name, "fields": fields, "history": history, "table_code": table}

@@ -4,4 +4,5 @@ from . import views
 
 urlpatterns = [
     path("landed-cost/", views.landed_cost, name="landed_cost"),
+    path("reference/<slug:table>/<int:pk>/", views.reference_row, name="reference_row"),
 ]

@@ -158,3 +158,15 @@ def _rule_label(rule: str) -> str:
     except ValueError:
         return rule
 
+
+
+def reference_row(request, table, pk):
+    """A reference row as the public sees it: every value, its source and its dated history."""
+    from django.http import Http404
+
+    from .selectors import reference_row_detail
+
+    detail = reference_row_detail(table=table, pk=pk)
+    if detail is None:
+        raise Http404
+    return render(request, "practicum/reference_row.html", detail)

@@ -155,3 +155,50 @@ def test_reference_data_admin_is_closed_to_organisation_editors(client, author_a
     client.force_login(author_a)
     response = client.get(reverse("reference-markets:index"))
     assert response.status_code in (302, 403)
+
+
+def test_public_reference_row_page_shows_values_source_and_history(client, django_assert_max_num_queries):
+    """A citation's link opens the row for anyone: money in major units, the source, and every
+    dated row of the same market (the EU flat duty's two rows)."""
+    row = row_in_force(Market, day=date(2026, 8, 1), iso2="PL")
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("reference_row", args=["market", row.pk]))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "150.00 EUR" in text and "3.00 EUR" in text
+    assert row.source in text
+    assert len(response.context["history"]) == Market.objects.filter(iso2="PL").count() == 2
+
+
+def test_public_reference_row_page_refuses_unknown_tables_and_ids(client):
+    """Only the reference tables are published, and an unknown id is a 404."""
+    assert client.get(reverse("reference_row", args=["user", 1])).status_code == 404
+    assert client.get(reverse("reference_row", args=["market", 999999])).status_code == 404
+
+
+def test_admin_vat_change_in_wagtail_moves_the_calculator_from_its_date(client, platform_admin):
+    """A platform admin adds a Polish row with VAT 25 % from 2027-01-01 in the Wagtail admin;
+    the calculator page shows the new VAT from that day and the old one the day before."""
+    current = row_in_force(Market, day=date(2026, 12, 31), iso2="PL")
+    client.force_login(platform_admin)
+    data = {field.name: getattr(current, field.name) for field in Market._meta.concrete_fields
+            if field.name != "id" and getattr(current, field.name) is not None}
+    data.update({"vat_rate_pct": "25", "effective_from": "2027-01-01", "source": "admin test"})
+    assert client.post(reverse("reference-markets:add"), data).status_code == 302
+    client.logout()
+
+    def vat_on(day):
+        response = client.get(reverse("landed_cost"), {
+            "market": "PL", "hs": "610910", "value": "120", "currency": "EUR", "weight": "0.4",
+            "shipping_mode": "own", "shipping": "60", "shipping_currency": "CNY", "incoterm": "DDP",
+            "day": day, "calculate": "1",
+        })
+        assert response.status_code == 200
+        return response.context["calculation"].landed.vat.amount
+
+    before, after = vat_on("2026-12-31"), vat_on("2027-01-01")
+    assert after > before
+    expected = landed_cost_on(market="PL", hs_code="610910", goods_value=Decimal("120"), goods_currency="EUR",
+                              weight_kg=Decimal("0.4"), shipping=Decimal("60"), shipping_currency="CNY",
+                              incoterm="DDP", day=date(2027, 1, 1))
+    assert after == expected.vat.amount
