@@ -21,6 +21,15 @@ class ReferenceViewSet(ModelViewSet):
         own = [f.name for f in self.model._meta.concrete_fields if f.editable and not f.primary_key and f.name not in self.reference_fields]
         return own + self.reference_fields
 
+    def get_form_class(self, for_update=False):
+        from django.forms import modelform_factory
+
+        from .forms_admin import major_units_form
+
+        fields = self.form_fields
+        return modelform_factory(self.model, form=major_units_form(self.model, fields),
+                                 formfield_callback=self.formfield_for_dbfield, fields=fields)
+
 
 class MarketViewSet(ReferenceViewSet):
     name = "reference-markets"

@@ -24,6 +24,25 @@ KZ_TSHIRT = dict(market="KZ", hs_code="610910", goods_value=Decimal("250"), good
                  weight_kg=Decimal("1.2"), shipping=Decimal("60"), shipping_currency="CNY", incoterm="DDP")
 
 
+def admin_form_data(row):
+    """The admin form's fields for a copy of `row`: money columns in major units, as an
+    administrator types them."""
+    from practicum.forms_admin import MONEY_COLUMNS
+    from practicum.money import from_minor
+
+    data = {}
+    for field in type(row)._meta.concrete_fields:
+        value = getattr(row, field.name)
+        if field.name == "id" or value is None:
+            continue
+        if field.name in MONEY_COLUMNS:
+            source = MONEY_COLUMNS[field.name][1]
+            currency = source if source.isupper() else (getattr(row, source) or row.currency)
+            value = from_minor(value, currency)
+        data[field.name] = value
+    return data
+
+
 def csv_count(name):
     with open(REFERENCE_DIR / name, newline="", encoding="utf-8") as handle:
         return sum(1 for _ in csv.DictReader(handle))
@@ -141,8 +160,7 @@ def test_platform_admin_adds_a_vat_row_in_wagtail_and_results_follow(client, pla
     current = row_in_force(Market, day=date(2026, 11, 29), iso2="KZ")
     client.force_login(platform_admin)
     add_url = reverse("reference-markets:add")
-    data = {field.name: getattr(current, field.name) for field in Market._meta.concrete_fields
-            if field.name not in ("id",) and getattr(current, field.name) is not None}
+    data = admin_form_data(current)
     data.update({"vat_rate_pct": "17", "effective_from": "2027-01-01", "notes": "new rate"})
     response = client.post(add_url, data)
     assert response.status_code == 302, response.content[:2000]
@@ -181,8 +199,7 @@ def test_admin_vat_change_in_wagtail_moves_the_calculator_from_its_date(client, 
     the calculator page shows the new VAT from that day and the old one the day before."""
     current = row_in_force(Market, day=date(2026, 12, 31), iso2="PL")
     client.force_login(platform_admin)
-    data = {field.name: getattr(current, field.name) for field in Market._meta.concrete_fields
-            if field.name != "id" and getattr(current, field.name) is not None}
+    data = admin_form_data(current)
     data.update({"vat_rate_pct": "25", "effective_from": "2027-01-01", "source": "admin test"})
     assert client.post(reverse("reference-markets:add"), data).status_code == 302
     client.logout()
@@ -202,3 +219,22 @@ def test_admin_vat_change_in_wagtail_moves_the_calculator_from_its_date(client, 
                               weight_kg=Decimal("0.4"), shipping=Decimal("60"), shipping_currency="CNY",
                               incoterm="DDP", day=date(2027, 1, 1))
     assert after == expected.vat.amount
+
+
+def test_admin_types_money_in_major_units_and_it_is_stored_in_minor_units(client, platform_admin):
+    """The de minimis shows as 150.00 (EUR) in the admin form and a typed 175.50 is stored as
+    17550 cents; an amount finer than the currency's minor unit is refused with a message."""
+    current = row_in_force(Market, day=date(2026, 8, 1), iso2="PL")
+    client.force_login(platform_admin)
+    form = client.get(reverse("reference-markets:edit", args=[current.pk])).context["form"]
+    assert form.initial["deminimis_minor"] == Decimal("150.00")
+
+    data = admin_form_data(current)
+    data.update({"deminimis_minor": "175.50", "effective_from": "2027-02-01"})
+    assert client.post(reverse("reference-markets:add"), data).status_code == 302
+    assert row_in_force(Market, day=date(2027, 2, 1), iso2="PL").deminimis_minor == 17550
+
+    data.update({"deminimis_minor": "175.505", "effective_from": "2027-03-01"})
+    response = client.post(reverse("reference-markets:add"), data)
+    assert response.status_code == 200 and "deminimis_minor" in response.context["form"].errors
+    assert not Market.objects.filter(iso2="PL", effective_from=date(2027, 3, 1)).exists()
