@@ -6,7 +6,10 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
+from .customs import Consignment, DutyRateRow, FxRow, MarketRow, landed_cost
+from .logistics import ChannelRow, channels_compare
 from .models import DutyRate, FxRate, LogisticsChannel, Market, SampleProduct, Warehouse
+from .money import from_minor
 
 
 class ReferenceDataMissing(LookupError):
@@ -68,8 +71,6 @@ def fx_in_force(*, day: date):
 
 def market_row(market: Market):
     """A market row as the customs engine's plain value."""
-    from .customs import MarketRow
-    from .money import from_minor
 
     def money(minor, currency):
         return None if minor is None else from_minor(minor, currency or market.currency)
@@ -89,7 +90,6 @@ def market_row(market: Market):
 def consignment_for(*, market: str, hs_code: str, goods_value, goods_currency: str, weight_kg, shipping,
                     shipping_currency: str, incoterm: str, day: date, hs_codes=(), rule_override=None):
     """Gather the rows in force on `day` and build the engine's input for one consignment."""
-    from .customs import Consignment, DutyRateRow, FxRow
 
     market_model = row_in_force(Market, day=day, iso2=market.upper())
     duty_rates = [
@@ -111,15 +111,12 @@ def consignment_for(*, market: str, hs_code: str, goods_value, goods_currency: s
 
 def landed_cost_on(**kwargs):
     """The engine's breakdown for one consignment on a day (see `consignment_for`)."""
-    from .customs import landed_cost
 
     return landed_cost(consignment_for(**kwargs))
 
 
 def channel_row(channel: LogisticsChannel):
     """A logistics channel row as the tariff module's plain value."""
-    from .logistics import ChannelRow
-    from .money import from_minor
 
     return ChannelRow(
         code=channel.code, name=channel.name, kind=channel.kind, markets=frozenset(channel.markets.split()),
@@ -134,7 +131,6 @@ def channel_row(channel: LogisticsChannel):
 def channel_quotes_on(*, day: date, market: str, weight_g: int, has_battery: bool, incoterm: str, kinds=None):
     """Every channel in force on `day` (of the given kinds, if any) quoted for one parcel, side
     by side (available first)."""
-    from .logistics import channels_compare
 
     channels = [c for c in channels_in_force(day=day) if kinds is None or c.kind in kinds]
     return channels_compare([channel_row(c) for c in channels], market=market.upper(),
@@ -155,7 +151,6 @@ MINOR_UNIT_CURRENCY = {
 def reference_row_detail(*, table: str, pk: int):
     """A reference row for the public page a citation links to: its fields as (label, value),
     money in major units, and every dated row of the same key (its history). None if unknown."""
-    from .money import from_minor
 
     model = PUBLIC_REFERENCE_TABLES.get(table)
     row = model.objects.filter(pk=pk).first() if model else None

@@ -2,6 +2,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from babel.numbers import format_decimal
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import get_language, gettext_lazy as _, to_locale
 
@@ -13,7 +14,7 @@ from .forms import LandedCostForm, ProductSearchForm
 from .logistics import LogisticsInputError
 from .models import CustomsRule
 from .money import format_money
-from .selectors import ReferenceDataMissing
+from .selectors import ReferenceDataMissing, reference_row_detail
 
 SUBMIT = "calculate"
 # What a product link fills in; the rest of the query string is carried over as it was typed.
@@ -109,7 +110,7 @@ def _present(calculation, reference, locale) -> dict:
             "rule": _rule_label(landed.rule),
         }
     return {"lines": lines, "options": options, "chosen": chosen, "summary": summary,
-            "market_label": f"{calculation.market.name}"}
+            "market_label": calculation.market.name}
 
 
 def _option(option, reference, currency, locale) -> dict:
@@ -159,13 +160,8 @@ def _rule_label(rule: str) -> str:
         return rule
 
 
-
 def reference_row(request, table, pk):
     """A reference row as the public sees it: every value, its source and its dated history."""
-    from django.http import Http404
-
-    from .selectors import reference_row_detail
-
     detail = reference_row_detail(table=table, pk=pk)
     if detail is None:
         raise Http404

@@ -5,7 +5,7 @@ from hypothesis import given, settings, strategies as st
 from hypothesis.extra.django import TestCase
 
 from academy.organisations import services
-from academy.organisations.factories import MembershipFactory, OrganisationFactory
+from academy.organisations.factories import MembershipFactory
 from academy.organisations.models import Membership, Organisation
 from academy.organisations.transitions import IllegalTransition
 from academy.people.factories import UserFactory
