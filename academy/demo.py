@@ -279,6 +279,11 @@ def demo_load(*, seed=2026):
     if not Organisation.objects.filter(slug=PENDING_ORGANISATION["slug"]).exists():
         OrganisationFactory(applied_by=applicant, **PENDING_ORGANISATION)
 
+    from courses.demo import courses_demo_load
+
+    people = {user.email: user for user in User.objects.filter(email__in=[p[0] for p in PEOPLE])}
+    courses_demo_load(admin=admin, organisations=organisations, people=people)
+
     return demo_logins()
 
 

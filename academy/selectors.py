@@ -38,8 +38,24 @@ def dashboard_for(*, user):
         "pending_memberships": memberships_pending_for(user=user) if ("admin" in roles or any(
             m.role == Membership.Role.ORG_ADMIN and m.status == Membership.Status.ACTIVE for m in memberships)) else [],
     }
+    context.update(_learning_for(user=user, roles=roles))
     if "admin" in roles:
         context["pending_organisations"] = organisations_pending()
         heartbeat = cache.get(SCHEDULER_HEARTBEAT_KEY)
         context["scheduler_heartbeat"] = datetime.fromisoformat(heartbeat) if heartbeat else None
+    return context
+
+
+def _learning_for(*, user, roles):
+    """The learner's runs (progress, where to continue), programs and coming dates; for staff,
+    the runs they teach."""
+    from courses.selectors import learner_programs, learner_runs, runs_managed_by, upcoming_dates
+
+    context = {
+        "learner_runs": learner_runs(user=user),
+        "learner_programs": learner_programs(user=user),
+        "upcoming_dates": upcoming_dates(user=user),
+    }
+    if "author" in roles or "mentor" in roles or "admin" in roles:
+        context["taught_runs"] = runs_managed_by(user=user)
     return context

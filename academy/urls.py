@@ -35,6 +35,7 @@ urlpatterns += i18n_patterns(
     # Wagtail's front-end login (for private pages) would be a password-only way in too.
     path("_util/login/", AdminLoginRedirect.as_view()),
     path("practicum/", include("practicum.urls")),
+    path("learn/", include("courses.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

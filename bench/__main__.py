@@ -7,9 +7,13 @@ an idle CI runner can be compared (see bench/README.md).
 - Writes: approving organisations with `organisation_approve` (page, revision, group,
   collection, permissions, status history, Wagtail's index tasks) against a bare
   `bulk_create` of the same number of organisation rows.
+- HTTP (bench/http.py): the signed-in lesson page and the cached catalog served by gunicorn
+  under a load generator on loopback, against the same hello-world view served the same way.
 
 It runs on a throwaway SQLite database in a temporary folder with the test settings (locmem
-cache and e-mail, eager Celery), loaded with the demo data. Nothing is asserted about time.
+cache and e-mail, eager Celery), loaded with the demo data; the HTTP section serves a copy of
+that database, migrated but loaded by `manage.py load_demo_data` with `bench.settings`.
+Nothing is asserted about time.
 """
 
 import argparse
@@ -19,8 +23,10 @@ import statistics
 import sys
 import tempfile
 import time
-import types
 import warnings
+from pathlib import Path
+
+from bench.http import bench_http, database_snapshot
 
 SETTINGS_MODULE = "academy.settings.test"
 
@@ -45,28 +51,18 @@ def _configure(tmp):
     setup_test_environment()
 
 
-def _database_prepare():
+def _database_prepare(*, http_folder=None):
+    """Migrate, copy the migrated database for the HTTP section (which loads the demo itself,
+    with its own settings and media folder), then load the demo."""
+    from django.conf import settings
     from django.core.management import call_command
 
     from academy.demo import demo_load
 
     call_command("migrate", verbosity=0, interactive=False)
+    if http_folder is not None:
+        database_snapshot(source=settings.DATABASES["default"]["NAME"], folder=http_folder)
     demo_load()
-
-
-def _urlconf():
-    """The site's URLconf plus the baseline view, as a module object for ROOT_URLCONF."""
-    from django.http import HttpResponse
-    from django.urls import path
-
-    from academy import urls as site_urls
-
-    def hello(request):
-        return HttpResponse("Hello, world", content_type="text/plain")
-
-    module = types.ModuleType("bench_urls")
-    module.urlpatterns = [path("bench/hello/", hello), *site_urls.urlpatterns]
-    return module
 
 
 def _median_ms_per_item(samples):
@@ -84,7 +80,8 @@ def bench_requests(*, rounds, requests):
     client = Client()
     samples = {name: [] for name in paths}
     queries = {}
-    with override_settings(ROOT_URLCONF=_urlconf()):
+    # The site's URLconf plus the baseline view (bench/hello_urls.py), as the HTTP section serves.
+    with override_settings(ROOT_URLCONF="bench.hello_urls"):
         for name, url in paths.items():
             response = client.get(url)  # warm the template and URL caches
             if response.status_code != 200:
@@ -161,12 +158,17 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=7, help="timed rounds per measurement; the median is reported")
     parser.add_argument("--requests", type=int, default=10, help="requests per path in each round")
     parser.add_argument("--organisations", type=int, default=3, help="organisations approved (and bulk-created) per round")
+    parser.add_argument("--http", action=argparse.BooleanOptionalAction, default=True, help="serve pages with gunicorn under load (bench/http.py)")
+    parser.add_argument("--http-rounds", type=int, default=5, help="timed rounds of the HTTP section")
+    parser.add_argument("--http-seconds", type=int, default=2, help="seconds of load per page in each HTTP round")
+    parser.add_argument("--http-generator", choices=["auto", "wrk", "python"], default="auto", help="HTTP load generator (auto: wrk when installed)")
     args = parser.parse_args(argv)
 
     run_started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="academy-bench-") as tmp:
+        http_folder = Path(tmp) / "http" if args.http else None
         _configure(tmp)
-        _database_prepare()
+        _database_prepare(http_folder=http_folder)
         setup_seconds = time.perf_counter() - run_started
 
         import django
@@ -194,6 +196,12 @@ def main(argv=None):
             baseline="bulk_create (baseline)",
         )
         print(f"  one organisation_approve ran {queries} queries")
+
+        if http_folder is not None:
+            bench_http(
+                folder=http_folder, migrate=False, rounds=args.http_rounds, seconds=args.http_seconds,
+                generator=args.http_generator,
+            )
 
     print(f"\ntotal: {time.perf_counter() - run_started:.1f} s")
 

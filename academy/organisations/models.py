@@ -17,6 +17,7 @@ from wagtail.search import index
 
 from academy.home.blocks import SectionStreamBlock
 from academy.home.forms import AcademyPageForm
+from academy.home.models import StandardPage
 
 
 class Organisation(models.Model):
@@ -190,7 +191,7 @@ class OrganisationPage(Page):
     search_fields = Page.search_fields + [index.SearchField("body")]
     base_form_class = AcademyPageForm
     parent_page_types = ["organisations.PartnerIndexPage"]
-    subpage_types = ["home.StandardPage"]
+    subpage_types = ["home.StandardPage", "courses.CoursePage", "courses.ProgramPage"]
 
     class Meta:
         verbose_name = _("organisation page")
@@ -201,5 +202,6 @@ class OrganisationPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["organisation"] = self.organisation
         context["members"] = organisation_public_members(organisation=self.organisation)
-        context["subpages"] = list(self.get_children().live().public().order_by("path"))
+        # Courses and programs have their own section (courses' partner_tags); general pages here.
+        context["subpages"] = list(self.get_children().live().public().type(StandardPage).order_by("path"))
         return context

@@ -120,14 +120,15 @@ def _organisation_space_create(organisation):
         organisation.group = Group.objects.create(name=_group_name(organisation))
     organisation.save(update_fields=["collection", "group"])
 
-    page_aliases_sync(page=page)
+    translations = page_aliases_sync(page=page)
     group = organisation.group
-    # Permissions on the source page only: its aliases in other locales follow it, and a single
-    # permitted page keeps the editor's explorer rooted at their organisation.
-    for codename in PAGE_PERMISSION_CODENAMES:
-        GroupPagePermission.objects.get_or_create(
-            group=group, page=page, permission=_permission("wagtailcore", codename)
-        )
+    # Permissions on the page in every language: editors translate their courses by turning
+    # the Chinese alias of a page into a page of its own, which needs rights in that tree too.
+    for subtree_root in [page, *translations]:
+        for codename in PAGE_PERMISSION_CODENAMES:
+            GroupPagePermission.objects.get_or_create(
+                group=group, page=subtree_root, permission=_permission("wagtailcore", codename)
+            )
     for app_label, codename in COLLECTION_PERMISSIONS:
         GroupCollectionPermission.objects.get_or_create(
             group=group, collection=organisation.collection, permission=_permission(app_label, codename)

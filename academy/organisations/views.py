@@ -5,6 +5,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from academy.forms import validation_error_onto
+
 from . import services
 from .forms import DecisionForm, MembershipRequestForm, OrganisationApplyForm, OrganisationProfileForm
 from .models import Membership, Organisation
@@ -31,18 +33,10 @@ def _form_submit(request, form, write, success_message, success_url):
     try:
         write(**form.cleaned_data)
     except ValidationError as exc:
-        _form_errors_from(form, exc)
+        validation_error_onto(form, exc)
         return None
     messages.success(request, success_message)
     return redirect(success_url)
-
-
-def _form_errors_from(form, exc):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -151,7 +145,7 @@ def organisation_edit(request, slug):
         try:
             services.organisation_profile_update(organisation=organisation, by=request.user, logo=form.cleaned_data.get("logo") or None, **fields)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            validation_error_onto(form, exc)
         else:
             messages.success(request, _("The organisation's profile is saved."))
             return redirect("organisation_edit", slug=slug)

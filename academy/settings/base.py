@@ -83,10 +83,14 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "academy.people.middleware.StaffMFARequiredMiddleware",
     "academy.middleware.ContentSecurityPolicyMiddleware",
+    "academy.page_cache.AnonymousPageCacheMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
 ROOT_URLCONF = "academy.urls"
+
+# How long a page cached for anonymous visitors (academy.page_cache) lives at most.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 WSGI_APPLICATION = "academy.wsgi.application"
 
 TEMPLATES = [
@@ -116,6 +120,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo's web server and Celery worker write to one SQLite file: WAL lets readers go on
+    # while one writes, and IMMEDIATE transactions wait for the write lock instead of failing
+    # with "database is locked" halfway through.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "people.User"
@@ -272,7 +284,10 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:", "blob:"],
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
-        "frame-src": ["'self'"],
+        # Lesson video blocks embed players from these hosts (wagtail.embeds' oEmbed providers).
+        "frame-src": ["'self'", *os.environ.get(
+            "EMBED_FRAME_SOURCES", "https://www.youtube.com https://www.youtube-nocookie.com https://player.vimeo.com"
+        ).split()],
         "frame-ancestors": ["'self'"],
         "form-action": ["'self'"],
         "base-uri": ["'self'"],
@@ -284,6 +299,8 @@ CONTENT_SECURITY_POLICY = {
 ACADEMY_ADMIN_CSP_EXTRA = {"script-src": ["'unsafe-inline'", "'unsafe-eval'"], "style-src": ["'unsafe-inline'"]}
 
 SESSION_COOKIE_HTTPONLY = True
+# Sessions are read on every signed-in request: from the cache, written through to the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_COOKIE_HTTPONLY = False  # Wagtail's admin JavaScript reads the CSRF cookie.
 X_FRAME_OPTIONS = "DENY"  # Wagtail sets SAMEORIGIN on its own preview views
 SECURE_CONTENT_TYPE_NOSNIFF = True

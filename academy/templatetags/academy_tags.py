@@ -19,7 +19,18 @@ def partners_index_url():
 
 @register.filter
 def can_access_admin(user):
-    return user.is_authenticated and (user.is_superuser or user.has_perm("wagtailadmin.access_admin"))
+    """Whether to show the admin link (cached for a minute per person: it is on every page, and
+    working it out costs two permission queries)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    key = f"academy:admin-access:{user.pk}"
+    allowed = cache.get(key)
+    if allowed is None:
+        allowed = user.has_perm("wagtailadmin.access_admin")
+        cache.set(key, allowed, 60)
+    return allowed
 
 
 @register.simple_tag
@@ -38,3 +49,12 @@ def monogram(name):
     if not words[0].isascii():
         return words[0][0]
     return "".join(w[0] for w in words[:2]).upper()
+
+
+@register.simple_tag(takes_context=True)
+def translated_path(context, language_code):
+    """The current address in another language (the language is the address's prefix)."""
+    from django.urls import translate_url
+
+    request = context["request"]
+    return translate_url(request.get_full_path(), language_code)

@@ -6,6 +6,9 @@ import pytest
 from academy.organisations.factories import MembershipFactory, OrganisationFactory
 from academy.organisations.models import Membership
 from academy.people.factories import UserFactory
+from courses import services as course_services
+from courses.factories import course_tree, open_run
+from courses.models import CourseRun
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +130,9 @@ def test_author_is_not_shown_join_requests(client, author_a, university_a):
 # --- Query counts ----------------------------------------------------------------------------
 
 # Pinned by measurement, per role; the dashboard must not need more queries as lists grow.
-QUERIES = {"student": 5, "author": 9, "mentor": 9, "org_admin": 10, "platform_admin": 7}
+# Every role's dashboard includes the learning section (courses.selectors via
+# academy.selectors._learning_for); "learner" is a student with runs, progress and dates to show.
+QUERIES = {"student": 9, "learner": 16, "author": 14, "mentor": 14, "org_admin": 15, "platform_admin": 11}
 
 
 def _count(client, user, bound, django_assert_max_num_queries):
@@ -194,3 +199,26 @@ def test_platform_admin_dashboard_queries_do_not_grow_with_applications(client, 
     assert len(client.get(URL).context["pending_memberships"]) == 10
 
     assert few == many
+
+
+def test_student_dashboard_queries_do_not_grow_with_enrolments(client, student, university_a, author_a, django_assert_max_num_queries):
+    """A student in five runs (with progress, a waitlist place and a pending request among them)
+    costs the dashboard as many queries as a student in one."""
+    def grow(start, stop):
+        for n in range(start, stop):
+            course = course_tree(organisation=university_a, modules=1, lessons=2, title=f"Course {n}")
+            mode = CourseRun.EnrolmentMode.APPROVAL if n == 3 else CourseRun.EnrolmentMode.OPEN
+            run = open_run(course=course, by=author_a, enrolment_mode=mode, capacity=0 if n == 4 else None)
+            enrolment = course_services.enrolment_request(user=student, run=run)
+            if n in (0, 1):
+                item = run.content_items.filter(kind="lesson").first()
+                course_services.lesson_complete(enrolment=enrolment, item=item, by=student)
+
+    grow(0, 1)
+    one = _count(client, student, QUERIES["learner"], django_assert_max_num_queries)
+    grow(1, 5)
+    five = _count(client, student, QUERIES["learner"], django_assert_max_num_queries)
+    rows = client.get(URL).context["learner_runs"]
+    assert len(rows) == 5 and sum(row.progress is not None for row in rows) == 3
+
+    assert one == five

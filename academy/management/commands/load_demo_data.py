@@ -1,3 +1,4 @@
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from academy import demo
@@ -17,6 +18,9 @@ class Command(BaseCommand):
             demo.demo_reset()
             self.stdout.write("Demo data removed.")
         logins = demo.demo_load(seed=seed)
+        # Wagtail indexes pages in background tasks; index now so the catalog's search finds the
+        # demo courses before a worker has caught up.
+        call_command("update_index", verbosity=0)
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Demo logins:"))
         for email, password, role in logins:
             self.stdout.write(f"  {email:<24} {password:<18} {role}")

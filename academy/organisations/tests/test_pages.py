@@ -8,6 +8,7 @@ from academy.home.models import HomePage, StandardPage
 from academy.organisations import services
 from academy.organisations.factories import MembershipFactory, OrganisationFactory
 from academy.organisations.models import Membership, Organisation, OrganisationPage, PartnerIndexPage
+from courses.models import CoursePage, ProgramPage
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,7 @@ def test_the_home_page_takes_one_partner_index(home_page, partner_index):
 def test_organisation_page_goes_only_under_the_partner_index(pages):
     """Organisation pages sit under the partner index only, and hold standard pages."""
     pages.assertAllowedParentPageTypes(OrganisationPage, {PartnerIndexPage})
-    pages.assertAllowedSubpageTypes(OrganisationPage, {StandardPage})
+    pages.assertAllowedSubpageTypes(OrganisationPage, {StandardPage, CoursePage, ProgramPage})
     pages.assertCanCreateAt(PartnerIndexPage, OrganisationPage)
     for parent in (Page, HomePage, StandardPage, OrganisationPage):
         pages.assertCanNotCreateAt(parent, OrganisationPage)

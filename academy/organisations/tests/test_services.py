@@ -206,8 +206,9 @@ def test_approve_gives_the_organisation_a_collection_and_admin_access(student, p
 
 def test_approve_adds_a_chinese_alias_when_the_partner_index_is_translated(student, home_page, partner_index, platform_admin):
     """With a zh-hans partner index, approval also puts the organisation page there, as an alias
-    that follows the English page; the group's permissions stay on the English page alone (the
-    alias follows it), and Chinese readers are given the alias."""
+    that follows the English page; the group gets its page permissions on both pages (editors
+    translate their pages by converting the Chinese aliases, which needs rights in that tree),
+    and Chinese readers are given the alias."""
     zh = Locale.objects.create(language_code="zh-hans")
     home_page.copy_for_translation(zh)
     partner_index_zh = partner_index.copy_for_translation(zh)
@@ -221,7 +222,7 @@ def test_approve_adds_a_chinese_alias_when_the_partner_index_is_translated(stude
     assert alias.alias_of_id == source.pk
     assert alias.get_parent().pk == partner_index_zh.pk
     granted = set(GroupPagePermission.objects.filter(group=organisation.group).values_list("page_id", "permission__codename"))
-    assert granted == {(source.pk, codename) for codename in PAGE_CODENAMES}
+    assert granted == {(page.pk, codename) for page in (source, alias) for codename in PAGE_CODENAMES}
     with translation.override("zh-hans"):
         assert organisation.page == alias
     with translation.override("en"):

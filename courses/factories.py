@@ -1,0 +1,117 @@
+"""Factories for programs, courses, modules, lessons and runs (wagtail-factories for pages). The
+demo data and the tests build with the same factories.
+
+`course_tree` builds a published course with modules and lessons under an organisation's page;
+`open_run` opens a run of it through the service, so the run's content is pinned as a real
+instructor's run would be."""
+
+import datetime
+
+import factory
+import wagtail_factories
+from django.utils import timezone
+
+from .models import Competency, CourseOrganisation, CoursePage, CourseRun, LessonPage, ModulePage, ProgramPage
+
+
+class CompetencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Competency
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"CMP.{n}")
+    name_en = factory.Sequence(lambda n: f"Competency {n}")
+    name_zh = factory.Sequence(lambda n: f"能力{n}")
+
+
+class CoursePageFactory(wagtail_factories.PageFactory):
+    class Meta:
+        model = CoursePage
+
+    title = factory.Sequence(lambda n: f"Course {n}")
+    summary = "What the course teaches, in a sentence."
+    about = "<p>Who the course is for.</p>"
+    level = "introductory"
+    effort_hours = 10
+    markets = ["PL"]
+
+
+class ModulePageFactory(wagtail_factories.PageFactory):
+    class Meta:
+        model = ModulePage
+
+    title = factory.Sequence(lambda n: f"Module {n}")
+    summary = "A group of lessons."
+
+
+class LessonPageFactory(wagtail_factories.PageFactory):
+    class Meta:
+        model = LessonPage
+
+    title = factory.Sequence(lambda n: f"Lesson {n}")
+    summary = "One idea, worked through."
+    duration_minutes = 15
+    body = [("rich_text", "<p>The text of the lesson.</p>")]
+
+
+class ProgramPageFactory(wagtail_factories.PageFactory):
+    class Meta:
+        model = ProgramPage
+
+    title = factory.Sequence(lambda n: f"Program {n}")
+    summary = "Several courses towards one role."
+
+
+def _publish(page, user=None):
+    page.save_revision(user=user).publish(user=user)
+    return page
+
+
+def course_tree(*, organisation, modules=2, lessons=2, partners=(), title=None, publish=True, **fields):
+    """A course under `organisation`'s page with `modules` × `lessons` lessons, the organisation
+    as lead university and `partners` as (organisation, role) pairs; published unless told not to."""
+    from academy.organisations.models import OrganisationPage
+
+    parent = OrganisationPage.objects.get(organisation=organisation, alias_of__isnull=True)
+    course = CoursePageFactory.build(**({"title": title} if title else {}), **fields)
+    parent.add_child(instance=course)
+    CourseOrganisation.objects.create(course=course, organisation=organisation, role=CourseOrganisation.Role.LEAD_UNIVERSITY, sort_order=0)
+    for order, (partner, role) in enumerate(partners, start=1):
+        CourseOrganisation.objects.create(course=course, organisation=partner, role=role, sort_order=order)
+    for m in range(modules):
+        module = ModulePageFactory.build(title=f"{course.title} · module {m + 1}")
+        course.add_child(instance=module)
+        for n in range(lessons):
+            lesson = LessonPageFactory.build(title=f"{course.title} · lesson {m + 1}.{n + 1}")
+            module.add_child(instance=lesson)
+            if publish:
+                _publish(lesson)
+        if publish:
+            _publish(module)
+    if publish:
+        # Publish the course last: its partner permissions are synced on publish.
+        _publish(course)
+    return CoursePage.objects.get(pk=course.pk)
+
+
+def run_dates(*, now=None, starts_in_days=-7, length_days=90, **overrides):
+    now = now or timezone.now()
+    starts = now + datetime.timedelta(days=starts_in_days)
+    values = {
+        "starts_at": starts,
+        "ends_at": starts + datetime.timedelta(days=length_days),
+        "enrolment_opens_at": starts - datetime.timedelta(days=30),
+        "enrolment_closes_at": starts + datetime.timedelta(days=length_days - 1),
+    }
+    values.update(overrides)
+    return values
+
+
+def open_run(*, course, by, title="Spring 2027", language="en", capacity=None, enrolment_mode=CourseRun.EnrolmentMode.OPEN, **overrides):
+    """A run whose enrolment is open now, created through the service (content pinned)."""
+    from .services import run_create
+
+    return run_create(
+        course=course, by=by, title=title, language=language, capacity=capacity, enrolment_mode=enrolment_mode,
+        pacing=CourseRun.Pacing.INSTRUCTOR_PACED, **run_dates(**overrides),
+    )

@@ -1,0 +1,43 @@
+"""Programs, courses, modules and lessons (Wagtail pages), the competency framework, course runs
+with the content they teach, enrolment and progress."""
+
+from .competencies import Competency, CompetencyEvidence
+from .pages import (
+    CatalogPage,
+    CourseOrganisation,
+    CoursePage,
+    LessonPage,
+    ModulePage,
+    ProgramIndexPage,
+    ProgramPage,
+    ProgramRequirement,
+)
+from .runs import (
+    ActivityResponse,
+    CourseRun,
+    Enrolment,
+    EnrolmentStatusChange,
+    Invitation,
+    LessonCompletion,
+    RunContentItem,
+)
+
+__all__ = [
+    "ActivityResponse",
+    "CatalogPage",
+    "Competency",
+    "CompetencyEvidence",
+    "CourseOrganisation",
+    "CoursePage",
+    "CourseRun",
+    "Enrolment",
+    "EnrolmentStatusChange",
+    "Invitation",
+    "LessonCompletion",
+    "LessonPage",
+    "ModulePage",
+    "ProgramIndexPage",
+    "ProgramPage",
+    "ProgramRequirement",
+    "RunContentItem",
+]
