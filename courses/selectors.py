@@ -544,7 +544,13 @@ def _attach_partners(courses, default_locale):
     for course in courses:
         course.card_partners = [link.organisation for link in links if link.course.translation_key == course.translation_key]
         course.card_runs = [run for run in runs if run.course.translation_key == course.translation_key]
-        course.card_next_run = next((run for run in course.card_runs if run.enrolment_closes_at >= now), None)
+        # The run to offer: one still taking learners, in the reader's language first.
+        enrollable = [run for run in course.card_runs if run.enrolment_closes_at >= now]
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        enrollable.sort(key=lambda run: (run.language != language, run.starts_at))
+        course.card_next_run = enrollable[0] if enrollable else None
+        course.card_next_run_started = bool(course.card_next_run and course.card_next_run.starts_at <= now)
+        course.card_next_run_open = bool(course.card_next_run and course.card_next_run.enrolment_opens_at <= now)
 
 
 def _catalog_facets(base, filters, selected, default_locale):
