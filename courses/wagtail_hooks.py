@@ -1,13 +1,19 @@
-"""Admin wiring: the competency framework as an editable tree for platform administrators, and
-a link from the admin to the run management pages."""
+"""Admin wiring: the competency framework as an editable tree for platform administrators, a
+link from the admin to the run management pages, and each organisation's question banks."""
 
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.blocks import StreamBlockValidationError
+from wagtail.log_actions import log
 
-from .models import Competency
+from academy.organisations.admin_scoping import OrganisationScopedViewSetMixin, ScopedCreateView, ScopedEditView
+
+from .models import Competency, Question, QuestionBank
 
 
 class CompetencyViewSet(ModelViewSet):
@@ -39,3 +45,123 @@ class TeachMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_teach_menu_item():
     return TeachMenuItem(_("Course runs"), reverse("courses:teach"), icon_name="group", order=250)
+
+
+# --- Question banks -------------------------------------------------------------------------------
+#
+# Each organisation's banks and questions, confined to it by OrganisationScopedViewSetMixin.
+# The rules live in courses.assessment_services: a bank is created by question_bank_create, and
+# every save of a question goes through question_version_record, which records a new version
+# only when the question changed.
+
+
+class QuestionBankCreateView(ScopedCreateView):
+    def save_instance(self):
+        from .assessment_services import question_bank_create
+
+        data = self.form.cleaned_data
+        bank = question_bank_create(
+            organisation=data["organisation"], title=data["title"], description=data.get("description", ""), by=self.request.user,
+        )
+        log(instance=bank, action="wagtail.create", user=self.request.user)
+        return bank
+
+
+class QuestionBankViewSet(OrganisationScopedViewSetMixin, ModelViewSet):
+    model = QuestionBank
+    icon = "folder-open-inverse"
+    menu_label = _("Banks")
+    name = "question_banks"
+    organisation_field = "organisation"
+    organisation_form_fields = {"organisation": ""}
+    add_view_class = QuestionBankCreateView
+    form_fields = ["organisation", "title", "description"]
+    list_display = ["title", "organisation", "created_at"]
+    search_fields = ["title", "description"]
+    inspect_view_enabled = True
+    inspect_view_fields = ["organisation", "title", "description", "created_at"]
+    copy_view_enabled = False
+
+
+class QuestionVersioningMixin:
+    """Records a version after the question is saved, in the same transaction; a spec the scoring
+    module refuses is shown on the form (with everything typed kept) and nothing is saved.
+    The question blocks validate the spec themselves, so this is the last line, not the first."""
+
+    def save_instance(self):
+        from .assessment_services import question_version_record
+
+        if self.form.instance.pk is None:
+            self.form.instance.created_by = self.request.user
+        question = super().save_instance()
+        question_version_record(question=question, by=self.request.user)
+        return question
+
+    def form_valid(self, form):
+        adding = form.instance._state.adding
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            # form_valid's transaction has been rolled back: nothing of this save remains.
+            if adding:
+                form.instance.pk = None
+                form.instance._state.adding = True
+            messages_by_field = getattr(error, "message_dict", {"content": error.messages})
+            for field, messages in messages_by_field.items():
+                if field == "content":
+                    form.add_error("content", StreamBlockValidationError(non_block_errors=messages))
+                else:
+                    form.add_error(field if field in form.fields else None, messages)
+            self.produced_error_code = "validation_error"
+            self.produced_error_message = self.get_error_message()
+            return self.form_invalid(form)
+
+
+class QuestionCreateView(QuestionVersioningMixin, ScopedCreateView):
+    pass
+
+
+class QuestionEditView(QuestionVersioningMixin, ScopedEditView):
+    pass
+
+
+class QuestionViewSet(OrganisationScopedViewSetMixin, ModelViewSet):
+    model = Question
+    icon = "help"
+    menu_label = _("Questions")
+    name = "questions"
+    organisation_field = "bank__organisation"
+    organisation_form_fields = {"bank": "organisation"}
+    add_view_class = QuestionCreateView
+    edit_view_class = QuestionEditView
+    list_display = [
+        "title",
+        Column("kind_label", label=_("Kind")),
+        "bank",
+        Column("current_version_number", label=_("Version")),
+        Column("tag_list", label=_("Tags")),
+    ]
+    # No list filters: a filter's choices (every bank, every tag) would show other
+    # organisations' names.
+    search_fields = ["title"]
+    inspect_view_enabled = True
+    inspect_view_fields = ["title", "bank", "current_version", "created_by", "created_at", "updated_at"]
+    # A copy would post to the add view, which records its first version; kept simple for now.
+    copy_view_enabled = False
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(
+            queryset=Question.objects.select_related("bank", "current_version").prefetch_related("tags"), **kwargs,
+        )
+
+
+class QuestionBankViewSetGroup(ModelViewSetGroup):
+    menu_label = _("Question banks")
+    menu_icon = "help"
+    menu_order = 270
+    items = (QuestionBankViewSet, QuestionViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_question_bank_viewsets():
+    return QuestionBankViewSetGroup()

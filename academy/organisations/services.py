@@ -35,7 +35,12 @@ COLLECTION_PERMISSIONS = (
 )
 # Model-wide permissions the group needs: entering the Wagtail admin. Snippet permissions of
 # later apps (question banks, rubrics) are added to this list by those apps.
-GROUP_PERMISSIONS = (("wagtailadmin", "access_admin"),)
+GROUP_PERMISSIONS = (
+    ("wagtailadmin", "access_admin"),
+    # Question banks (courses): confined to the organisation by admin_scoping.
+    ("courses", "add_questionbank"), ("courses", "change_questionbank"), ("courses", "delete_questionbank"), ("courses", "view_questionbank"),
+    ("courses", "add_question"), ("courses", "change_question"), ("courses", "delete_question"), ("courses", "view_question"),
+)
 
 ROLES_BY_KIND = {
     Organisation.Kind.UNIVERSITY: {Membership.Role.ORG_ADMIN, Membership.Role.AUTHOR},

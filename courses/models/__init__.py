@@ -12,6 +12,7 @@ from .pages import (
     ProgramPage,
     ProgramRequirement,
 )
+from .questions import Question, QuestionBank, QuestionVersion, TaggedQuestion
 from .runs import (
     ActivityResponse,
     CourseRun,
@@ -39,5 +40,9 @@ __all__ = [
     "ProgramIndexPage",
     "ProgramPage",
     "ProgramRequirement",
+    "Question",
+    "QuestionBank",
+    "QuestionVersion",
     "RunContentItem",
+    "TaggedQuestion",
 ]
