@@ -57,7 +57,7 @@ def question_version_record(*, question: Question, by) -> QuestionVersion:
     _staff_check(user=by, organisation=question.bank.organisation)
     kind, spec = question_spec_validated(question=question)
     # The lock serialises concurrent saves of one question, so version numbers never collide.
-    locked = Question.objects.select_for_update().select_related("current_version").get(pk=question.pk)
+    locked = Question.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=question.pk)
     current = locked.current_version
     if current is not None and current.kind == kind and current.spec == spec:
         question.current_version = current
