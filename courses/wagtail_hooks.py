@@ -1,7 +1,9 @@
 """Admin wiring: the competency framework as an editable tree for platform administrators, a
-link from the admin to the run management pages, and each organisation's question banks."""
+link from the admin to the run management pages, and each organisation's question banks and
+rubrics under one "Assessment" menu."""
 
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -13,7 +15,7 @@ from wagtail.log_actions import log
 
 from academy.organisations.admin_scoping import OrganisationScopedViewSetMixin, ScopedCreateView, ScopedEditView
 
-from .models import Competency, Question, QuestionBank
+from .models import Competency, Question, QuestionBank, Rubric, RubricCriterion
 
 
 class CompetencyViewSet(ModelViewSet):
@@ -83,7 +85,29 @@ class QuestionBankViewSet(OrganisationScopedViewSetMixin, ModelViewSet):
     copy_view_enabled = False
 
 
-class QuestionVersioningMixin:
+class ServiceCheckedSaveMixin:
+    """For views whose `save_instance` calls a service that may refuse: the refusal rolls back
+    form_valid's transaction, and the form comes back with the message and everything typed."""
+
+    def form_valid(self, form):
+        adding = form.instance._state.adding
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            # form_valid's transaction has been rolled back: nothing of this save remains.
+            if adding:
+                form.instance.pk = None
+                form.instance._state.adding = True
+            self.validation_error_onto(form, error)
+            self.produced_error_code = "validation_error"
+            self.produced_error_message = self.get_error_message()
+            return self.form_invalid(form)
+
+    def validation_error_onto(self, form, error):
+        form.add_error(None, error.messages)
+
+
+class QuestionVersioningMixin(ServiceCheckedSaveMixin):
     """Records a version after the question is saved, in the same transaction; a spec the scoring
     module refuses is shown on the form (with everything typed kept) and nothing is saved.
     The question blocks validate the spec themselves, so this is the last line, not the first."""
@@ -97,24 +121,13 @@ class QuestionVersioningMixin:
         question_version_record(question=question, by=self.request.user)
         return question
 
-    def form_valid(self, form):
-        adding = form.instance._state.adding
-        try:
-            return super().form_valid(form)
-        except ValidationError as error:
-            # form_valid's transaction has been rolled back: nothing of this save remains.
-            if adding:
-                form.instance.pk = None
-                form.instance._state.adding = True
-            messages_by_field = getattr(error, "message_dict", {"content": error.messages})
-            for field, messages in messages_by_field.items():
-                if field == "content":
-                    form.add_error("content", StreamBlockValidationError(non_block_errors=messages))
-                else:
-                    form.add_error(field if field in form.fields else None, messages)
-            self.produced_error_code = "validation_error"
-            self.produced_error_message = self.get_error_message()
-            return self.form_invalid(form)
+    def validation_error_onto(self, form, error):
+        messages_by_field = getattr(error, "message_dict", {"content": error.messages})
+        for field, messages in messages_by_field.items():
+            if field == "content":
+                form.add_error("content", StreamBlockValidationError(non_block_errors=messages))
+            else:
+                form.add_error(field if field in form.fields else None, messages)
 
 
 class QuestionCreateView(QuestionVersioningMixin, ScopedCreateView):
@@ -155,13 +168,76 @@ class QuestionViewSet(OrganisationScopedViewSetMixin, ModelViewSet):
         )
 
 
-class QuestionBankViewSetGroup(ModelViewSetGroup):
-    menu_label = _("Question banks")
-    menu_icon = "help"
+# --- Rubrics --------------------------------------------------------------------------------------
+#
+# Each organisation's rubrics, confined to it by OrganisationScopedViewSetMixin, with their
+# criteria and levels as nested inline panels. Every save goes through
+# courses.rubric_services.rubric_check inside the save's transaction.
+
+
+class RubricCheckMixin(ServiceCheckedSaveMixin):
+    """Checks the saved rubric (criteria and levels included) with the scoring module; an invalid
+    one is rolled back and the form comes back with the message and everything typed."""
+
+    def save_instance(self):
+        from .rubric_services import rubric_check
+
+        if self.form.instance.pk is None:
+            self.form.instance.created_by = self.request.user
+        rubric = super().save_instance()
+        rubric_check(rubric=rubric, by=self.request.user)
+        return rubric
+
+
+
+class RubricCreateView(RubricCheckMixin, ScopedCreateView):
+    pass
+
+
+class RubricEditView(RubricCheckMixin, ScopedEditView):
+    pass
+
+
+class RubricViewSet(OrganisationScopedViewSetMixin, ModelViewSet):
+    model = Rubric
+    icon = "clipboard-list"
+    menu_label = _("Rubrics")
+    name = "rubrics"
+    organisation_field = "organisation"
+    organisation_form_fields = {"organisation": ""}
+    add_view_class = RubricCreateView
+    edit_view_class = RubricEditView
+    list_display = [
+        "title",
+        "organisation",
+        Column("criteria_count", label=_("Criteria")),
+        Column("max_points", label=_("Max points")),
+    ]
+    # No list filters: the organisation filter's choices would show other organisations' names.
+    search_fields = ["title", "description"]
+    inspect_view_enabled = True
+    inspect_view_fields = ["organisation", "title", "description", "created_by", "created_at", "updated_at"]
+    # A copy would need its criteria and levels copied too; not offered yet.
+    copy_view_enabled = False
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(
+            queryset=Rubric.objects.select_related("organisation").prefetch_related(
+                Prefetch("criteria", queryset=RubricCriterion.objects.select_related("competency")), "criteria__levels",
+            ),
+            **kwargs,
+        )
+
+
+class AssessmentViewSetGroup(ModelViewSetGroup):
+    """Question banks, questions and rubrics: what an organisation assesses with."""
+
+    menu_label = _("Assessment")
+    menu_icon = "tasks"
     menu_order = 270
-    items = (QuestionBankViewSet, QuestionViewSet)
+    items = (QuestionBankViewSet, QuestionViewSet, RubricViewSet)
 
 
 @hooks.register("register_admin_viewset")
-def register_question_bank_viewsets():
-    return QuestionBankViewSetGroup()
+def register_assessment_viewsets():
+    return AssessmentViewSetGroup()

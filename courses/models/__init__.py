@@ -13,6 +13,7 @@ from .pages import (
     ProgramRequirement,
 )
 from .questions import Question, QuestionBank, QuestionVersion, TaggedQuestion
+from .rubrics import Rubric, RubricCriterion, RubricLevel
 from .runs import (
     ActivityResponse,
     CourseRun,
@@ -43,6 +44,9 @@ __all__ = [
     "Question",
     "QuestionBank",
     "QuestionVersion",
+    "Rubric",
+    "RubricCriterion",
+    "RubricLevel",
     "RunContentItem",
     "TaggedQuestion",
 ]
