@@ -3,11 +3,14 @@
 
 Blocks that the learner must *do* something with are activities: they expose
 `activity_keys(value, block_id)`, and a lesson whose activities are all done completes by itself
-(`courses.progress`). The assessment issue adds quiz and assignment activities the same way."""
+(`courses.progress`): a case study's reflection, and a quiz (`QuizBlock`), done once an attempt is
+submitted."""
 
+import datetime
 import secrets
 
 from django.core.exceptions import ValidationError
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from wagtail import blocks
@@ -150,6 +153,63 @@ class GlossaryTermBlock(blocks.StructBlock):
         preview_value = {"term": "Incoterm DDP", "other_language_term": "完税后交货", "definition": "Delivered duty paid: the seller pays duty and VAT."}
 
 
+# --- Quizzes --------------------------------------------------------------------------------------
+
+
+class QuizChooserBlock(blocks.ChooserBlock):
+    """Chooses one of the editor's organisations' quizzes with the quiz chooser of
+    `courses.wagtail_hooks`. The model and widget are looked up lazily: this module is imported
+    by the models themselves, before the quiz model and the admin viewsets exist."""
+
+    class Meta:
+        icon = "tasks"
+
+    @cached_property
+    def target_model(self):
+        from django.apps import apps
+
+        return apps.get_model("courses", "Quiz")
+
+    @cached_property
+    def widget(self):
+        from .wagtail_hooks import quiz_chooser_viewset
+
+        return quiz_chooser_viewset.widget_class()
+
+    def get_form_state(self, value):
+        return self.widget.get_value_data(value)
+
+
+class QuizBlock(blocks.StructBlock):
+    """A quiz of the organisation's question banks, taken in the lesson (an activity: the lesson
+    completes when an attempt is submitted). The value holds the quiz reference only; questions
+    and answers stay in the quiz, and learners see them through `courses.questions.learner_view`."""
+
+    quiz = QuizChooserBlock(label=_("Quiz"))
+    due_after_days = blocks.IntegerBlock(
+        label=_("Due after (days)"), required=False, min_value=0,
+        help_text=_("Days after the run starts when the quiz is due. Leave it empty for the end of the run."),
+    )
+
+    class Meta:
+        template = "blocks/lesson/quiz_block.html"
+        icon = "tasks"
+        label = _("Quiz")
+        preview_value = {"due_after_days": 14}
+
+    def activity_keys(self, value, block_id):
+        return [f"quiz:{block_id}"]
+
+
+def quiz_due_at(*, run, value):
+    """When the quiz of a block is due in `run`: `due_after_days` after the run starts, or the
+    run's end."""
+    days = value.get("due_after_days")
+    if days is not None and run.starts_at:
+        return run.starts_at + datetime.timedelta(days=days)
+    return run.ends_at
+
+
 class LessonStreamBlock(blocks.StreamBlock):
     rich_text = blocks.RichTextBlock(
         label=_("Text"), icon="pilcrow", template="blocks/lesson/rich_text_block.html",
@@ -163,6 +223,7 @@ class LessonStreamBlock(blocks.StreamBlock):
     step_list = StepListBlock()
     market_note = MarketNoteBlock()
     glossary_term = GlossaryTermBlock()
+    quiz = QuizBlock()
 
     class Meta:
         label = _("Lesson content")
@@ -557,3 +618,4 @@ class QuestionContentBlock(blocks.StreamBlock):
         label = _("Question")
         min_num = 1
         max_num = 1
+

@@ -115,3 +115,44 @@ def open_run(*, course, by, title="Spring 2027", language="en", capacity=None, e
         course=course, by=by, title=title, language=language, capacity=capacity, enrolment_mode=enrolment_mode,
         pacing=CourseRun.Pacing.INSTRUCTOR_PACED, **run_dates(**overrides),
     )
+
+
+def question_with_version(*, bank, kind, spec, by, title="A question"):
+    """A question of `bank` with its first version recorded, as the admin saves it."""
+    from .assessment_services import question_version_record
+    from .models import Question
+    from .question_authoring import question_content_from_spec
+
+    question = Question.objects.create(bank=bank, title=title, content=question_content_from_spec(kind, spec))
+    question_version_record(question=question, by=by)
+    return Question.objects.get(pk=question.pk)
+
+
+def quiz_with_questions(*, organisation, questions, by, title="Customs check", **fields):
+    """A quiz of `organisation` with `questions` in order, one mark each, checked as the admin checks it."""
+    from .assessment_services import quiz_check
+    from .models import Quiz, QuizQuestion
+
+    quiz = Quiz.objects.create(organisation=organisation, title=title, created_by=by, **fields)
+    for order, question in enumerate(questions):
+        QuizQuestion.objects.create(quiz=quiz, question=question, sort_order=order)
+    quiz_check(quiz=quiz, by=by)
+    return quiz
+
+
+def quiz_lesson(*, course, quiz, block_id="quiz0001", title="Check your understanding", due_after_days=None, reflection=False):
+    """A published lesson in the course's first module whose body is a quiz block (and, when
+    asked, a case study asking for a reflection too)."""
+    import uuid
+
+    body = [{"type": "quiz", "id": block_id, "value": {"quiz": quiz.pk, "due_after_days": due_after_days}}]
+    if reflection:
+        body.append({"type": "case_study", "id": str(uuid.uuid4()), "value": {
+            "title": "A first shipment", "organisation": "", "situation": "<p>Forty T-shirts.</p>",
+            "questions": [], "takeaway": "", "reflection_required": True,
+        }})
+    module = ModulePage.objects.child_of(course).order_by("path").first()
+    lesson = LessonPageFactory.build(title=title, body=body)
+    module.add_child(instance=lesson)
+    _publish(lesson)
+    return LessonPage.objects.get(pk=lesson.pk)

@@ -632,3 +632,41 @@ def organisation_courses(*, organisation, locale):
     keys = [link.course.translation_key for link in links]
     local = {c.translation_key: c for c in CoursePage.objects.live().filter(translation_key__in=keys, locale=locale)}
     return [(local.get(link.course.translation_key) or link.course, link) for link in links]
+
+
+def lesson_quizzes(*, enrolment, item, page, run, now=None):
+    """What each quiz block of a lesson shows the learner, by activity key: the quiz, attempts
+    used and allowed, an attempt in progress, the latest submitted attempt with what of its
+    result may be shown (`courses.review`), and whether another attempt can be started."""
+    from .blocks import quiz_due_at
+    from .models import Quiz, QuizAttempt
+    from .review import review_visibility
+
+    if not any(key.startswith("quiz:") for key in item.activity_keys or ()):
+        return {}
+    now = now or timezone.now()
+    attempts = list(QuizAttempt.objects.filter(enrolment=enrolment, item=item).order_by("number"))
+    blocks = [child for child in page.body if child.block_type == "quiz" and child.value.get("quiz") is not None]
+    # The pinned lesson is cached with the quizzes as they were then: read their settings now.
+    quizzes = Quiz.objects.in_bulk([child.value["quiz"].pk for child in blocks])
+    states = {}
+    for child in blocks:
+        quiz = quizzes.get(child.value["quiz"].pk)
+        if quiz is None:
+            continue
+        mine = [a for a in attempts if a.block_id == child.id]
+        submitted = [a for a in mine if a.submitted_at is not None]
+        latest = submitted[-1] if submitted else None
+        due_at = quiz_due_at(run=run, value=child.value)
+        states[f"quiz:{child.id}"] = {
+            "quiz": quiz,
+            "block_id": child.id,
+            "used": len(mine),
+            "open": next((a for a in mine if a.submitted_at is None), None),
+            "latest": latest,
+            "visibility": review_visibility(quiz.review_options, now=now, due_at=due_at, submitted=latest is not None),
+            "can_start": not quiz.attempt_limit or len(mine) < quiz.attempt_limit,
+            "due_at": due_at,
+            "done": latest is not None,
+        }
+    return states

@@ -539,10 +539,24 @@ def activity_response_submit(*, enrolment, item, activity_key, text, by) -> Acti
     response, _created = ActivityResponse.objects.update_or_create(
         enrolment=enrolment, item=item, activity_key=activity_key, defaults={"text": text}
     )
+    lesson_activities_check(enrolment=enrolment, item=item, by=by)
+    return response
+
+
+def lesson_activities_done(*, enrolment, item) -> set:
+    """The activity keys of a lesson the learner has done: reflections written and quizzes with a
+    submitted attempt."""
+    from .models import QuizAttempt
+
+    done = set(ActivityResponse.objects.filter(enrolment=enrolment, item=item).values_list("activity_key", flat=True))
+    submitted = QuizAttempt.objects.filter(enrolment=enrolment, item=item, submitted_at__isnull=False).values_list("block_id", flat=True)
+    return done | {f"quiz:{block_id}" for block_id in submitted}
+
+
+def lesson_activities_check(*, enrolment, item, by) -> None:
+    """Complete the lesson when every one of its activities is done."""
     from .progress import activities_done
 
-    done_keys = set(ActivityResponse.objects.filter(enrolment=enrolment, item=item).values_list("activity_key", flat=True))
-    if activities_done(activity_keys=item.activity_keys, done_keys=done_keys):
+    if activities_done(activity_keys=item.activity_keys, done_keys=lesson_activities_done(enrolment=enrolment, item=item)):
         lesson_complete(enrolment=enrolment, item=item, by=by, how=LessonCompletion.How.ACTIVITIES)
-    return response
 

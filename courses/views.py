@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -122,6 +123,7 @@ def lesson(request, run_id, item_id):
         "completed": item.pk in progress.completed_ids, "responses": responses,
         "module_title": outline[1][item.module_id].title if item.module_id in outline[1] else "",
         "response_form": ActivityResponseForm(),
+        "quizzes": selectors.lesson_quizzes(enrolment=enrolment, item=item, page=page, run=run),
     })
 
 
@@ -169,6 +171,7 @@ def activity_submit(request, run_id, item_id, key):
         "completed": item.pk in progress.completed_ids, "responses": responses,
         "module_title": outline[1][item.module_id].title if item.module_id in outline[1] else "",
         "response_form": form,
+        "quizzes": selectors.lesson_quizzes(enrolment=enrolment, item=item, page=page, run=run),
     }, status=400)
 
 
@@ -300,3 +303,73 @@ def enrolment_decide(request, pk, action):
         messages.success(request, _("%(person)s: %(status)s.") % {
             "person": enrolment.user.display_name or enrolment.user.email, "status": Enrolment.objects.get(pk=pk).get_status_display()})
     return redirect("courses:run_manage", enrolment.run_id)
+
+
+# ---------------------------------------------------------------- quizzes
+
+
+@login_required
+@require_POST
+def quiz_start(request, run_id, item_id, block_id):
+    """Start (or continue) the learner's attempt at the quiz of a lesson block."""
+    from .assessment_services import attempt_start, quiz_block_value
+
+    run, enrolment, outline, item = _lesson_context(request, run_id, item_id)
+    try:
+        value = quiz_block_value(item=item, block_id=block_id)
+        attempt = attempt_start(enrolment=enrolment, item=item, block_id=block_id, quiz=value["quiz"], by=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _messages_of(exc))
+        return redirect(reverse("courses:lesson", args=[run.pk, item.pk]) + f"#activity-{block_id}")
+    return redirect("courses:attempt", run.pk, attempt.pk)
+
+
+def _attempt_or_404(request, run_id, attempt_id):
+    """The attempt, only for its own learner while enrolled: anyone else gets 404."""
+    from .models import QuizAttempt
+
+    run = get_object_or_404(CourseRun.objects.select_related("course"), pk=run_id)
+    enrolment = _active_enrolment_or_404(request, run)
+    attempt = get_object_or_404(
+        QuizAttempt.objects.select_related("quiz", "item"), pk=attempt_id, enrolment=enrolment, item__run=run,
+    )
+    return run, enrolment, attempt
+
+
+@login_required
+def attempt(request, run_id, attempt_id):
+    """An attempt: the questions to answer, then, once submitted, the result as far as the quiz's
+    review options allow."""
+    from .assessment_services import attempt_is_late, attempt_save, attempt_submit, quiz_block_value
+    from .blocks import quiz_due_at
+    from .quiz_display import attempt_questions, responses_from_post
+    from .review import review_visibility
+
+    run, enrolment, attempt = _attempt_or_404(request, run_id, attempt_id)
+    answers = list(attempt.answers.select_related("version").order_by("position"))
+    if request.method == "POST" and attempt.submitted_at is None:
+        responses = responses_from_post(answers, request.POST)
+        if request.POST.get("action") == "save":
+            attempt_save(attempt=attempt, responses=responses, by=request.user)
+            messages.success(request, _("Your answers are saved."))
+        else:
+            attempt_submit(attempt=attempt, responses=responses, by=request.user)
+            messages.success(request, _("Your attempt is submitted."))
+        return redirect("courses:attempt", run.pk, attempt.pk)
+    if request.method == "POST":
+        return redirect("courses:attempt", run.pk, attempt.pk)
+    if attempt.submitted_at is None and attempt_is_late(attempt=attempt, now=timezone.now()):
+        # The time is up: the attempt counts with what was saved.
+        attempt = attempt_submit(attempt=attempt, responses={}, by=request.user)
+    try:
+        due_at = quiz_due_at(run=run, value=quiz_block_value(item=attempt.item, block_id=attempt.block_id))
+    except ValidationError:
+        due_at = None
+    visibility = review_visibility(
+        attempt.quiz.review_options, now=timezone.now(), due_at=due_at, submitted=attempt.submitted_at is not None,
+    )
+    return render(request, "courses/attempt.html", {
+        "run": run, "course": selectors.course_for_reader(course=run.course), "enrolment": enrolment, "attempt": attempt,
+        "quiz": attempt.quiz, "item": attempt.item, "questions": attempt_questions(attempt, answers, visibility),
+        "visibility": visibility, "due_at": due_at,
+    })

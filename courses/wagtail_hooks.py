@@ -1,6 +1,6 @@
 """Admin wiring: the competency framework as an editable tree for platform administrators, a
-link from the admin to the run management pages, and each organisation's question banks and
-rubrics under one "Assessment" menu."""
+link from the admin to the run management pages, and each organisation's question banks,
+quizzes and rubrics under one "Assessment" menu."""
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -9,13 +9,20 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.views.generic import chooser as chooser_views
 from wagtail.blocks import StreamBlockValidationError
 from wagtail.log_actions import log
 
-from academy.organisations.admin_scoping import OrganisationScopedViewSetMixin, ScopedCreateView, ScopedEditView
+from academy.organisations.admin_scoping import (
+    OrganisationScopedViewSetMixin,
+    ScopedCreateView,
+    ScopedEditView,
+    organisations_staffed_by,
+)
 
-from .models import Competency, Question, QuestionBank, Rubric, RubricCriterion
+from .models import Competency, Question, QuestionBank, Quiz, Rubric, RubricCriterion
 
 
 class CompetencyViewSet(ModelViewSet):
@@ -229,13 +236,146 @@ class RubricViewSet(OrganisationScopedViewSetMixin, ModelViewSet):
         )
 
 
+# --- Quizzes --------------------------------------------------------------------------------------
+#
+# Each organisation's quizzes, confined to it, with their questions as an inline panel whose
+# choices are the organisation's questions only. Every save goes through
+# courses.assessment_services.quiz_check inside the save's transaction. The chooser of the lesson
+# editor's quiz block (courses.blocks.QuizChooserBlock) lists the editor's organisations' quizzes.
+
+
+def _scoped_quizzes(user, queryset):
+    organisations = organisations_staffed_by(user=user)
+    return queryset if organisations is None else queryset.filter(organisation__in=organisations.values("pk"))
+
+
+class _ScopedInlineFormsetMixin:
+    """Narrows the choices of one field of every inline form, the blank one that "Add" copies
+    included."""
+
+    scoped_field = None
+    scoped_queryset = None
+
+    def _construct_form(self, i, **kwargs):
+        return self._narrow(super()._construct_form(i, **kwargs))
+
+    @property
+    def empty_form(self):
+        return self._narrow(super().empty_form)
+
+    def _narrow(self, form):
+        if self.scoped_queryset is not None and self.scoped_field in form.fields:
+            form.fields[self.scoped_field].queryset = self.scoped_queryset
+        return form
+
+
+class QuizFormMixin(ServiceCheckedSaveMixin):
+    """Question and bank choices limited to the user's organisations, and the saved quiz checked
+    (at least one question, all of the quiz's organisation)."""
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        organisations = self.scoped_organisations
+        if organisations is None:
+            return form
+        scoped = {
+            "slots": ("question", Question.objects.filter(bank__organisation__in=organisations.values("pk"))),
+            "draws": ("bank", QuestionBank.objects.filter(organisation__in=organisations.values("pk"))),
+        }
+        for relation, (field, queryset) in scoped.items():
+            formset = form.formsets.get(relation)
+            if formset is not None:
+                # Per request: the formset class is shared, so the instance gets a subclass of its own.
+                formset.__class__ = type("ScopedInlineFormSet", (_ScopedInlineFormsetMixin, formset.__class__), {})
+                formset.scoped_field, formset.scoped_queryset = field, queryset
+        return form
+
+    def save_instance(self):
+        from .assessment_services import quiz_check
+
+        if self.form.instance.pk is None:
+            self.form.instance.created_by = self.request.user
+        quiz = super().save_instance()
+        quiz_check(quiz=quiz, by=self.request.user)
+        return quiz
+
+
+class QuizCreateView(QuizFormMixin, ScopedCreateView):
+    pass
+
+
+class QuizEditView(QuizFormMixin, ScopedEditView):
+    pass
+
+
+class QuizViewSet(OrganisationScopedViewSetMixin, ModelViewSet):
+    model = Quiz
+    icon = "tasks"
+    menu_label = _("Quizzes")
+    name = "quizzes"
+    organisation_field = "organisation"
+    organisation_form_fields = {"organisation": ""}
+    add_view_class = QuizCreateView
+    edit_view_class = QuizEditView
+    list_display = ["title", "organisation", "attempt_limit", "time_limit_minutes"]
+    # No list filters: the organisation filter's choices would show other organisations' names.
+    search_fields = ["title"]
+    inspect_view_enabled = True
+    inspect_view_fields = ["organisation", "title", "instructions", "attempt_limit", "time_limit_minutes", "created_by", "created_at"]
+    # A copy would need its questions copied too; not offered yet.
+    copy_view_enabled = False
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(queryset=Quiz.objects.select_related("organisation"), **kwargs)
+
+
+class _ScopedQuizChooserMixin:
+    def get_object_list(self):
+        return _scoped_quizzes(self.request.user, Quiz.objects.all())
+
+
+class QuizChooseView(_ScopedQuizChooserMixin, chooser_views.ChooseView):
+    pass
+
+
+class QuizChooseResultsView(_ScopedQuizChooserMixin, chooser_views.ChooseResultsView):
+    pass
+
+
+class QuizChosenView(chooser_views.ChosenView):
+    def get_object(self, pk):
+        return _scoped_quizzes(self.request.user, Quiz.objects.all()).get(pk=pk)
+
+
+class QuizChooserViewSet(ChooserViewSet):
+    model = Quiz
+    icon = "tasks"
+    choose_one_text = _("Choose a quiz")
+    choose_another_text = _("Choose another quiz")
+    edit_item_text = _("Edit this quiz")
+    choose_view_class = QuizChooseView
+    choose_results_view_class = QuizChooseResultsView
+    chosen_view_class = QuizChosenView
+    # Quizzes are created under Assessment, with their questions.
+    creation_form_class = None
+    form_fields = None
+
+
+quiz_chooser_viewset = QuizChooserViewSet("quiz_chooser")
+
+
+@hooks.register("register_admin_viewset")
+def register_quiz_chooser_viewset():
+    return quiz_chooser_viewset
+
+
 class AssessmentViewSetGroup(ModelViewSetGroup):
-    """Question banks, questions and rubrics: what an organisation assesses with."""
+    """Question banks, questions, quizzes and rubrics: what an organisation assesses with."""
 
     menu_label = _("Assessment")
     menu_icon = "tasks"
     menu_order = 270
-    items = (QuestionBankViewSet, QuestionViewSet, RubricViewSet)
+    items = (QuestionBankViewSet, QuestionViewSet, QuizViewSet, RubricViewSet)
 
 
 @hooks.register("register_admin_viewset")

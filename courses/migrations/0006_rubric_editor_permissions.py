@@ -4,40 +4,12 @@ organisation). Organisations approved later get them from
 academy.organisations.services.GROUP_PERMISSIONS. Criteria and levels are edited inside their
 rubric's form, so the rubric's permissions are enough."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from ._group_grants import grant_to_editors_groups
 
 # Spelled out rather than imported: a migration must not change when the code does.
 CODENAMES = ("add_rubric", "change_rubric", "delete_rubric", "view_rubric")
-
-
-def _permissions(apps):
-    Permission = apps.get_model("auth", "Permission")
-    return list(Permission.objects.filter(content_type__app_label="courses", codename__in=CODENAMES))
-
-
-def _editors_groups(apps):
-    Organisation = apps.get_model("organisations", "Organisation")
-    return [organisation.group for organisation in Organisation.objects.filter(group__isnull=False).select_related("group")]
-
-
-def grant(apps, schema_editor):
-    # Permissions are normally created after all migrations (post_migrate); create the
-    # courses ones now so they can be granted in this migration.
-    app_config = apps.get_app_config("courses")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0, using=schema_editor.connection.alias)
-    app_config.models_module = None
-
-    permissions = _permissions(apps)
-    for group in _editors_groups(apps):
-        group.permissions.add(*permissions)
-
-
-def revoke(apps, schema_editor):
-    permissions = _permissions(apps)
-    for group in _editors_groups(apps):
-        group.permissions.remove(*permissions)
 
 
 class Migration(migrations.Migration):
@@ -48,4 +20,4 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(grant, revoke)]
+    operations = [grant_to_editors_groups(CODENAMES)]

@@ -13,6 +13,7 @@ from .pages import (
     ProgramRequirement,
 )
 from .questions import Question, QuestionBank, QuestionVersion, TaggedQuestion
+from .quizzes import AttemptAnswer, Quiz, QuizAttempt, QuizDraw, QuizQuestion
 from .rubrics import Rubric, RubricCriterion, RubricLevel
 from .runs import (
     ActivityResponse,
@@ -26,6 +27,7 @@ from .runs import (
 
 __all__ = [
     "ActivityResponse",
+    "AttemptAnswer",
     "CatalogPage",
     "Competency",
     "CompetencyEvidence",
@@ -44,6 +46,10 @@ __all__ = [
     "Question",
     "QuestionBank",
     "QuestionVersion",
+    "Quiz",
+    "QuizAttempt",
+    "QuizDraw",
+    "QuizQuestion",
     "Rubric",
     "RubricCriterion",
     "RubricLevel",

@@ -1,0 +1,23 @@
+"""Give every existing organisation's editors group the model permissions of quizzes, so its
+staff see "Quizzes" under "Assessment" in the admin (the admin views confine them to their own
+organisation). Organisations approved later get them from
+academy.organisations.services.GROUP_PERMISSIONS. A quiz's questions are edited inside its form, so the
+quiz's permissions are enough."""
+
+from django.db import migrations
+
+from ._group_grants import grant_to_editors_groups
+
+# Spelled out rather than imported: a migration must not change when the code does.
+CODENAMES = ("add_quiz", "change_quiz", "delete_quiz", "view_quiz")
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("courses", "0007_quizzes"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+
+    operations = [grant_to_editors_groups(CODENAMES)]
