@@ -227,8 +227,11 @@ def _home_pages():
 @transaction.atomic
 def demo_reset():
     """Remove everything the demo created (people at the demo domains and the demo organisations)."""
+    from courses.demo import courses_demo_reset
+
     slugs = [o["slug"] for o in ORGANISATIONS] + [PENDING_ORGANISATION["slug"]]
     organisations = Organisation.objects.filter(slug__in=slugs)
+    courses_demo_reset(organisations=organisations)
     for organisation in organisations:
         for page in sorted(organisation.pages.all(), key=lambda p: p.alias_of_id is None):
             page.delete()

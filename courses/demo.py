@@ -113,7 +113,7 @@ def _body(blocks, language):
     return out
 
 
-def _course(data, organisations):
+def _course(data, organisations, admin):
     from academy.organisations.models import OrganisationPage
 
     zh = Locale.objects.get(language_code="zh-hans")
@@ -147,6 +147,7 @@ def _course(data, organisations):
             lesson.competencies.set(Competency.objects.filter(code__in=lesson_data["competencies"]))
             lesson = _publish_with(lesson)
             _translate(lesson, zh, title=lesson_data["title_zh"], summary=lesson_data["summary_zh"], body=_body(lesson_data["body"], "zh"))
+    _course_quiz(CoursePage.objects.get(pk=course.pk), lead, admin)
     return CoursePage.objects.get(pk=course.pk)
 
 
@@ -204,7 +205,7 @@ def courses_demo_load(*, admin, organisations, people):
     courses = {}
     for path in sorted((DATA_DIR / "courses").glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
-        courses[data["slug"]] = _course(data, organisations)
+        courses[data["slug"]] = _course(data, organisations, admin)
     program_path = DATA_DIR / "program.json"
     if program_path.exists():
         _program(json.loads(program_path.read_text(encoding="utf-8")), courses, organisations)
@@ -218,6 +219,182 @@ def courses_demo_load(*, admin, organisations, people):
     logistics = next((course for slug, course in courses.items() if "logistics" in slug), None)
     if logistics is not None:
         _learn(people["student@example.com"], runs[logistics.slug], 3)
+        _quiz_attempt(people["student@example.com"], runs[logistics.slug])
     if customs is not None:
         _learn(people["graduate@example.com"], runs[customs.slug], len(runs[customs.slug].content_items.all()), visit_next=False)
     return courses
+
+
+# Quizzes: one "Check your understanding" lesson closing the first module of each course, in
+# English and in Chinese (each language its own questions, so a Chinese run asks in Chinese).
+# Figures come from data/reference (teaching values).
+DEMO_QUIZZES = {
+    "cross-border-logistics": {
+        "en": [
+            ("single_choice", "Cheapest channel for 250 g", {
+                "prompt": "Using the reference tariffs, which channel is cheapest for a 250 g parcel to Poland?",
+                "options": [
+                    {"id": "post", "text": "China Post small packet", "correct": True, "feedback": "CNY 25 + 2 × 8 = CNY 41."},
+                    {"id": "epacket", "text": "ePacket", "correct": False, "feedback": "CNY 28 + 2 × 9 = CNY 46."},
+                    {"id": "line", "text": "Dedicated e-commerce line", "correct": False, "feedback": "CNY 60: its first weight is 500 g."},
+                    {"id": "express", "text": "International express", "correct": False, "feedback": "CNY 180 for the first 500 g."},
+                ]}),
+            ("true_false", "ePacket and batteries", {
+                "prompt": "ePacket accepts parcels that contain lithium batteries.", "answer": False,
+                "feedback_false": "Right: postal channels refuse batteries; the e-commerce line and express take them."}),
+            ("numeric", "E-commerce line price for 1.2 kg", {
+                "prompt": "What does the dedicated e-commerce line charge, in CNY, for a 1.2 kg parcel?",
+                "answer": "110", "tolerance": "0", "tolerance_kind": "absolute",
+                "feedback_incorrect": "CNY 60 for the first 500 g, then two steps of 500 g at CNY 25: CNY 110."}),
+        ],
+        "zh": [
+            ("single_choice", "250 克最便宜的渠道", {
+                "prompt": "按参考运价，寄往波兰的 250 克包裹哪条渠道最便宜？",
+                "options": [
+                    {"id": "post", "text": "中国邮政小包", "correct": True, "feedback": "25 + 2 × 8 = 41 元。"},
+                    {"id": "epacket", "text": "e邮宝", "correct": False, "feedback": "28 + 2 × 9 = 46 元。"},
+                    {"id": "line", "text": "电商专线", "correct": False, "feedback": "60 元：首重为 500 克。"},
+                    {"id": "express", "text": "国际快递", "correct": False, "feedback": "首重 500 克即 180 元。"},
+                ]}),
+            ("true_false", "e邮宝与电池", {
+                "prompt": "e邮宝可以寄送含锂电池的包裹。", "answer": False,
+                "feedback_false": "正确：邮政渠道不收带电产品，电商专线和快递可以。"}),
+            ("numeric", "电商专线 1.2 千克运费", {
+                "prompt": "电商专线寄送 1.2 千克包裹的运费是多少元人民币？",
+                "answer": "110", "tolerance": "0", "tolerance_kind": "absolute",
+                "feedback_incorrect": "首重 500 克 60 元，再加两个 500 克续重、每个 25 元，共 110 元。"}),
+        ],
+    },
+    "customs-small-parcels": {
+        "en": [
+            ("single_choice", "EU duty on a EUR 40 parcel", {
+                "prompt": "From 1 July 2026, what customs duty does an EU consignment worth EUR 40 with one tariff line pay?",
+                "options": [
+                    {"id": "zero", "text": "None", "correct": False, "feedback": "That was the rule before July 2026."},
+                    {"id": "flat", "text": "EUR 3", "correct": True, "feedback": "A flat EUR 3 per distinct tariff line."},
+                    {"id": "rate", "text": "The tariff rate on the value", "correct": False, "feedback": "Only above EUR 150."},
+                ]}),
+            ("true_false", "US de minimis", {
+                "prompt": "The United States still lets parcels under USD 800 in duty-free.", "answer": False,
+                "feedback_false": "Right: the US suspended its de minimis in August 2025."}),
+            ("short_text", "HS subheading of cotton T-shirts", {
+                "prompt": "Which six-digit HS subheading classifies cotton T-shirts?", "accepted": ["610910"],
+                "case_sensitive": False, "whitespace": "collapse"}),
+        ],
+        "zh": [
+            ("single_choice", "欧盟 40 欧元包裹的关税", {
+                "prompt": "自 2026 年 7 月 1 日起，货值 40 欧元、只有一个税号的欧盟包裹要缴多少关税？",
+                "options": [
+                    {"id": "zero", "text": "不用缴", "correct": False, "feedback": "这是 2026 年 7 月之前的规则。"},
+                    {"id": "flat", "text": "3 欧元", "correct": True, "feedback": "每个不同税号固定 3 欧元。"},
+                    {"id": "rate", "text": "按税率乘以货值", "correct": False, "feedback": "只适用于 150 欧元以上。"},
+                ]}),
+            ("true_false", "美国小额豁免", {
+                "prompt": "美国目前仍对 800 美元以下的包裹免征关税。", "answer": False,
+                "feedback_false": "正确：美国已于 2025 年 8 月暂停小额豁免。"}),
+            ("short_text", "纯棉T恤的六位税号", {
+                "prompt": "纯棉T恤归入哪个六位 HS 子目？", "accepted": ["610910"],
+                "case_sensitive": False, "whitespace": "collapse"}),
+        ],
+    },
+    "cross-border-payments": {
+        "en": [
+            ("single_choice", "When escrow releases", {
+                "prompt": "When does escrow release the buyer's payment to the seller?",
+                "options": [
+                    {"id": "placed", "text": "When the order is placed", "correct": False, "feedback": "Then the money is only held."},
+                    {"id": "shipped", "text": "When the parcel ships", "correct": False, "feedback": "Shipping is not delivery."},
+                    {"id": "delivered", "text": "When the buyer confirms delivery or the auto-release timer ends", "correct": True, "feedback": "That is what protects both sides."},
+                ]}),
+            ("true_false", "Chargebacks", {
+                "prompt": "A chargeback can take back a card payment after the seller has been paid.", "answer": True,
+                "feedback_true": "Right: that is why sellers keep delivery evidence."}),
+            ("numeric", "EUR 25 in CNY", {
+                "prompt": "At the teaching rate of CNY 8.20 per euro, how many CNY is EUR 25?",
+                "answer": "205", "tolerance": "0", "tolerance_kind": "absolute"}),
+        ],
+        "zh": [
+            ("single_choice", "担保交易何时放款", {
+                "prompt": "担保交易在什么时候把买家的货款放给卖家？",
+                "options": [
+                    {"id": "placed", "text": "买家下单时", "correct": False, "feedback": "此时货款只是被托管。"},
+                    {"id": "shipped", "text": "包裹发出时", "correct": False, "feedback": "发货不等于妥投。"},
+                    {"id": "delivered", "text": "买家确认收货或自动放款期满时", "correct": True, "feedback": "这样才能同时保护买卖双方。"},
+                ]}),
+            ("true_false", "拒付", {
+                "prompt": "卖家收款之后，拒付仍可能把信用卡货款追回。", "answer": True,
+                "feedback_true": "正确：所以卖家要保留妥投凭证。"}),
+            ("numeric", "25 欧元折合人民币", {
+                "prompt": "按教学汇率 1 欧元 = 8.20 元，25 欧元是多少元人民币？",
+                "answer": "205", "tolerance": "0", "tolerance_kind": "absolute"}),
+        ],
+    },
+}
+QUIZ_TITLES = {"en": "Check your understanding", "zh": "学习自测"}
+QUIZ_BLOCK_ID = "demo-quiz"
+
+
+def _course_quiz(course, organisation, admin):
+    """The course's quiz lesson (English and Chinese), made once when the course is made."""
+    from .assessment_services import question_bank_create
+    from .factories import question_with_version, quiz_with_questions
+    from .models import ModulePage, QuestionBank
+
+    questions_by_language = DEMO_QUIZZES.get(course.slug)
+    if not questions_by_language:
+        return
+    zh = Locale.objects.get(language_code="zh-hans")
+    quizzes = {}
+    for language, questions in questions_by_language.items():
+        title = f"{course.title} · {QUIZ_TITLES[language]}" if language == "en" else f"{QUIZ_TITLES[language]}：{course.get_translation(zh).title}"
+        bank = QuestionBank.objects.filter(organisation=organisation, title=title).first() or question_bank_create(
+            organisation=organisation, title=title, by=admin)
+        made = [question_with_version(bank=bank, kind=kind, spec=spec, by=admin, title=name) for kind, name, spec in questions]
+        quizzes[language] = quiz_with_questions(organisation=organisation, questions=made, by=admin, title=title, attempt_limit=3, time_limit_minutes=20)
+    module = ModulePage.objects.child_of(course).order_by("path").first()
+    lesson = LessonPageFactory.build(
+        title=QUIZ_TITLES["en"], slug="check-your-understanding", summary="Three questions on the module, marked at once.",
+        duration_minutes=10, body=[{"type": "quiz", "id": QUIZ_BLOCK_ID, "value": {"quiz": quizzes["en"].pk, "due_after_days": None}}],
+    )
+    module.add_child(instance=lesson)
+    lesson = _publish_with(lesson)
+    _translate(lesson, zh, title=QUIZ_TITLES["zh"], summary="三道题检验本单元所学，提交后立即判分。",
+               body=[{"type": "quiz", "id": QUIZ_BLOCK_ID, "value": {"quiz": quizzes["zh"].pk, "due_after_days": None}}])
+
+
+def _quiz_attempt(user, run):
+    """The learner takes the demo quiz of the run once: two of three right."""
+    from .assessment_services import attempt_start, attempt_submit
+    from .models import QuizAttempt
+
+    lessons = run.content_items.filter(kind=RunContentItem.Kind.LESSON, retired=False)
+    item = next((i for i in lessons if f"quiz:{QUIZ_BLOCK_ID}" in (i.activity_keys or [])), None)
+    enrolment = Enrolment.objects.filter(user=user, run=run, status=Enrolment.Status.ACTIVE).first()
+    if item is None or enrolment is None or QuizAttempt.objects.filter(enrolment=enrolment, block_id=QUIZ_BLOCK_ID).exists():
+        return
+    content = item.revision.as_object()
+    quiz = next(block.value["quiz"] for block in content.body if block.block_type == "quiz")
+    attempt = attempt_start(enrolment=enrolment, item=item, block_id=QUIZ_BLOCK_ID, quiz=quiz, by=user)
+    responses = {}
+    for answer in attempt.answers.select_related("version"):
+        spec = answer.version.spec
+        if answer.version.kind == "single_choice":
+            responses[answer.position] = next(option["id"] for option in spec["options"] if option["correct"])
+        elif answer.version.kind == "true_false":
+            responses[answer.position] = not spec["answer"]  # a slip: one answer wrong
+        elif answer.version.kind in ("numeric", "short_text"):
+            responses[answer.position] = spec.get("answer") or spec["accepted"][0]
+    attempt_submit(attempt=attempt, responses=responses, by=user)
+
+
+def courses_demo_reset(*, organisations):
+    """Remove the demo organisations' assessment objects, which protect their organisation (and
+    question versions, which attempts protect) from deletion: attempts first, then quizzes,
+    questions, banks and rubrics."""
+    from .models import Question, QuestionBank, Quiz, QuizAttempt, Rubric
+
+    QuizAttempt.objects.filter(quiz__organisation__in=organisations).delete()
+    Quiz.objects.filter(organisation__in=organisations).delete()
+    Question.objects.filter(bank__organisation__in=organisations).delete()
+    QuestionBank.objects.filter(organisation__in=organisations).delete()
+    Rubric.objects.filter(organisation__in=organisations).delete()
