@@ -401,10 +401,12 @@ class QuestionKindBlock(blocks.StructBlock):
         }
 
     def _own_spec(self, value):
-        raise NotImplementedError
+        """The kind's own spec fields from the block value: every kind block defines it."""
+        raise NotImplementedError(f"{type(self).__name__} defines no _own_spec")
 
     def _own_value(self, spec):
-        raise NotImplementedError
+        """The kind's own block fields from a spec: every kind block defines it."""
+        raise NotImplementedError(f"{type(self).__name__} defines no _own_value")
 
 
 def _options_spec(options):
