@@ -400,14 +400,6 @@ class QuestionKindBlock(blocks.StructBlock):
             "feedback_incorrect": spec.get("feedback_incorrect", ""),
         }
 
-    def _own_spec(self, value):
-        """The kind's own spec fields from the block value: every kind block defines it."""
-        raise NotImplementedError(f"{type(self).__name__} defines no _own_spec")
-
-    def _own_value(self, spec):
-        """The kind's own block fields from a spec: every kind block defines it."""
-        raise NotImplementedError(f"{type(self).__name__} defines no _own_value")
-
 
 def _options_spec(options):
     return [

@@ -22,6 +22,8 @@ from .models import (
     CourseRun,
     Enrolment,
     LessonCompletion,
+    LessonPage,
+    ModulePage,
     ProgramPage,
     RunContentItem,
 )
@@ -107,11 +109,7 @@ def course_detail(*, course, user):
         run.my_enrolment = mine.get(run.pk)
         run.enrolment_open = run.enrolment_is_open(now)
         run.seats_left = None if run.capacity is None else max(run.capacity - run.seats_taken, 0)
-    from .models import ModulePage
-
     modules = list(ModulePage.objects.child_of(course).live().order_by("path"))
-    from .models import LessonPage
-
     lessons = list(LessonPage.objects.live().descendant_of(course).order_by("path").only("id", "title", "path", "depth", "duration_minutes"))
     for module in modules:
         module.outline_lessons = [lesson for lesson in lessons if lesson.path.startswith(module.path)]
@@ -325,13 +323,14 @@ def completed_course_keys(*, user):
     )
 
 
-def _requirements_of(program):
+def _requirements_of(requirements):
+    """The pure requirement rules of a program's requirement rows (courses prefetched)."""
     return [
         Requirement(
             title=requirement.title, rule=requirement.rule, minimum=requirement.minimum,
             course_keys=tuple(course.translation_key for course in requirement.courses.all()),
         )
-        for requirement in program.requirements.all()
+        for requirement in requirements
     ]
 
 
@@ -342,13 +341,7 @@ def program_detail(*, program, user):
     local = {c.translation_key: c for c in CoursePage.objects.live().filter(translation_key__in=keys, locale=locale)}
     fallback = {c.translation_key: c for requirement in requirements for c in requirement.courses.all()}
     completed = completed_course_keys(user=user)
-    progress = program_progress(
-        requirements=[
-            Requirement(title=r.title, rule=r.rule, minimum=r.minimum, course_keys=tuple(c.translation_key for c in r.courses.all()))
-            for r in requirements
-        ],
-        completed_course_keys=completed,
-    )
+    progress = program_progress(requirements=_requirements_of(requirements), completed_course_keys=completed)
     rows = []
     for requirement, row in zip(requirements, progress.requirements):
         rows.append({
@@ -377,7 +370,7 @@ def learner_programs(*, user):
         .prefetch_related("requirements__courses")
     )
     completed = completed_course_keys(user=user)
-    return [(program, program_progress(requirements=_requirements_of(program), completed_course_keys=completed)) for program in programs]
+    return [(program, program_progress(requirements=_requirements_of(program.requirements.all()), completed_course_keys=completed)) for program in programs]
 
 
 # ---------------------------------------------------------------- competencies

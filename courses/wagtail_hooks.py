@@ -93,8 +93,19 @@ class QuestionBankViewSet(OrganisationScopedViewSetMixin, ModelViewSet):
 
 
 class ServiceCheckedSaveMixin:
-    """For views whose `save_instance` calls a service that may refuse: the refusal rolls back
-    form_valid's transaction, and the form comes back with the message and everything typed."""
+    """For views whose saved object a service checks (`saved_check`, in form_valid's
+    transaction): a refusal rolls the save back, and the form comes back with the message and
+    everything typed. A new object records who created it."""
+
+    def save_instance(self):
+        if self.form.instance.pk is None:
+            self.form.instance.created_by = self.request.user
+        instance = super().save_instance()
+        self.saved_check(instance)
+        return instance
+
+    def saved_check(self, instance):
+        """The service that accepts or refuses the saved object (raises ValidationError)."""
 
     def form_valid(self, form):
         adding = form.instance._state.adding
@@ -119,14 +130,10 @@ class QuestionVersioningMixin(ServiceCheckedSaveMixin):
     module refuses is shown on the form (with everything typed kept) and nothing is saved.
     The question blocks validate the spec themselves, so this is the last line, not the first."""
 
-    def save_instance(self):
+    def saved_check(self, question):
         from .assessment_services import question_version_record
 
-        if self.form.instance.pk is None:
-            self.form.instance.created_by = self.request.user
-        question = super().save_instance()
         question_version_record(question=question, by=self.request.user)
-        return question
 
     def validation_error_onto(self, form, error):
         messages_by_field = getattr(error, "message_dict", {"content": error.messages})
@@ -186,15 +193,10 @@ class RubricCheckMixin(ServiceCheckedSaveMixin):
     """Checks the saved rubric (criteria and levels included) with the scoring module; an invalid
     one is rolled back and the form comes back with the message and everything typed."""
 
-    def save_instance(self):
+    def saved_check(self, rubric):
         from .rubric_services import rubric_check
 
-        if self.form.instance.pk is None:
-            self.form.instance.created_by = self.request.user
-        rubric = super().save_instance()
         rubric_check(rubric=rubric, by=self.request.user)
-        return rubric
-
 
 
 class RubricCreateView(RubricCheckMixin, ScopedCreateView):
@@ -290,14 +292,10 @@ class QuizFormMixin(ServiceCheckedSaveMixin):
                 formset.scoped_field, formset.scoped_queryset = field, queryset
         return form
 
-    def save_instance(self):
+    def saved_check(self, quiz):
         from .assessment_services import quiz_check
 
-        if self.form.instance.pk is None:
-            self.form.instance.created_by = self.request.user
-        quiz = super().save_instance()
         quiz_check(quiz=quiz, by=self.request.user)
-        return quiz
 
 
 class QuizCreateView(QuizFormMixin, ScopedCreateView):
