@@ -276,7 +276,10 @@ def attempt_submit(*, attempt, responses, by, now=None) -> QuizAttempt:
     locked.possible = possible
     locked.submitted_at = now
     locked.save(update_fields=["earned", "possible", "submitted_at"])
+    from .grade_services import enrolment_grade_recompute, quiz_evidence_record
     from .services import lesson_activities_check
 
+    quiz_evidence_record(attempt=locked)
     lesson_activities_check(enrolment=locked.enrolment, item=locked.item, by=by)
+    enrolment_grade_recompute(enrolment=locked.enrolment)
     return locked

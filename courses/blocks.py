@@ -156,28 +156,51 @@ class GlossaryTermBlock(blocks.StructBlock):
 # --- Quizzes --------------------------------------------------------------------------------------
 
 
-class QuizChooserBlock(blocks.ChooserBlock):
-    """Chooses one of the editor's organisations' quizzes with the quiz chooser of
+class _OrganisationChooserBlock(blocks.ChooserBlock):
+    """Chooses one of the editor's organisations' quizzes or assignments with a chooser of
     `courses.wagtail_hooks`. The model and widget are looked up lazily: this module is imported
-    by the models themselves, before the quiz model and the admin viewsets exist."""
+    by the models themselves, before the models and the admin viewsets exist."""
 
-    class Meta:
-        icon = "tasks"
+    model_name = None
+    chooser_name = None
 
     @cached_property
     def target_model(self):
         from django.apps import apps
 
-        return apps.get_model("courses", "Quiz")
+        return apps.get_model("courses", self.model_name)
 
     @cached_property
     def widget(self):
-        from .wagtail_hooks import quiz_chooser_viewset
+        from . import wagtail_hooks
 
-        return quiz_chooser_viewset.widget_class()
+        return getattr(wagtail_hooks, self.chooser_name).widget_class()
 
     def get_form_state(self, value):
         return self.widget.get_value_data(value)
+
+
+class QuizChooserBlock(_OrganisationChooserBlock):
+    model_name = "Quiz"
+    chooser_name = "quiz_chooser_viewset"
+
+    class Meta:
+        icon = "tasks"
+
+
+class AssignmentChooserBlock(_OrganisationChooserBlock):
+    model_name = "Assignment"
+    chooser_name = "assignment_chooser_viewset"
+
+    class Meta:
+        icon = "doc-full"
+
+
+def _grading_type_block(default):
+    return blocks.CharBlock(
+        label=_("Grading type"), required=False, max_length=60, default=default,
+        help_text=_("The type of the run's grading policy this counts as, such as “Quiz” or “Assignment”. Leave it empty for ungraded practice."),
+    )
 
 
 class QuizBlock(blocks.StructBlock):
@@ -190,6 +213,7 @@ class QuizBlock(blocks.StructBlock):
         label=_("Due after (days)"), required=False, min_value=0,
         help_text=_("Days after the run starts when the quiz is due. Leave it empty for the end of the run."),
     )
+    grading_type = _grading_type_block("Quiz")
 
     class Meta:
         template = "blocks/lesson/quiz_block.html"
@@ -200,10 +224,49 @@ class QuizBlock(blocks.StructBlock):
     def activity_keys(self, value, block_id):
         return [f"quiz:{block_id}"]
 
+    def graded_item(self, value, block_id):
+        return _graded_item("quiz", value, block_id, value.get("quiz"))
+
+
+class AssignmentBlock(blocks.StructBlock):
+    """An assignment handed in from the lesson and reviewed with its rubric (an activity: the
+    lesson completes when the work is handed in). The value holds the assignment reference only."""
+
+    assignment = AssignmentChooserBlock(label=_("Assignment"))
+    due_after_days = blocks.IntegerBlock(
+        label=_("Due after (days)"), required=False, min_value=0,
+        help_text=_("Days after the run starts when the assignment is due. Leave it empty for the end of the run."),
+    )
+    grading_type = _grading_type_block("Assignment")
+
+    class Meta:
+        template = "blocks/lesson/assignment_block.html"
+        icon = "doc-full"
+        label = _("Assignment")
+        preview_value = {"due_after_days": 21}
+
+    def activity_keys(self, value, block_id):
+        return [f"assignment:{block_id}"]
+
+    def graded_item(self, value, block_id):
+        return _graded_item("assignment", value, block_id, value.get("assignment"))
+
+
+def _graded_item(kind, value, block_id, target):
+    """What `courses.grade_services` needs of a graded block, pinned with the run's content: None
+    for practice (no grading type) or a block whose quiz or assignment is gone."""
+    grading_type = (value.get("grading_type") or "").strip()
+    if not grading_type or target is None:
+        return None
+    return {
+        "key": f"{kind}:{block_id}", "kind": kind, "target": target.pk, "type": grading_type,
+        "label": str(target), "due_after_days": value.get("due_after_days"),
+    }
+
 
 def quiz_due_at(*, run, value):
-    """When the quiz of a block is due in `run`: `due_after_days` after the run starts, or the
-    run's end."""
+    """When the quiz (or assignment) of a block is due in `run`: `due_after_days` after the run
+    starts, or the run's end."""
     days = value.get("due_after_days")
     if days is not None and run.starts_at:
         return run.starts_at + datetime.timedelta(days=days)
@@ -224,6 +287,7 @@ class LessonStreamBlock(blocks.StreamBlock):
     market_note = MarketNoteBlock()
     glossary_term = GlossaryTermBlock()
     quiz = QuizBlock()
+    assignment = AssignmentBlock()
 
     class Meta:
         label = _("Lesson content")
@@ -237,6 +301,17 @@ def lesson_activity_keys(body):
         if hasattr(block, "activity_keys"):
             keys.extend(block.activity_keys(child.value, child.id))
     return keys
+
+
+def lesson_graded_items(body):
+    """The graded quizzes and assignments of a lesson body, in order (see `_graded_item`)."""
+    items = []
+    for child in body:
+        if hasattr(child.block, "graded_item"):
+            entry = child.block.graded_item(child.value, child.id)
+            if entry is not None:
+                items.append(entry)
+    return items
 
 
 # --- Question bank authoring ----------------------------------------------------------------------

@@ -24,7 +24,7 @@ from academy.page_cache import page_cache_clear
 from academy.organisations.models import Organisation
 from academy.organisations.selectors import user_is_platform_admin
 
-from .blocks import lesson_activity_keys
+from .blocks import lesson_activity_keys, lesson_graded_items
 from .models import (
     ActivityResponse,
     CompetencyEvidence,
@@ -196,6 +196,9 @@ def run_content_publish(*, run, by) -> int:
     run.content_published_by = by
     run.save(update_fields=["content_published_at", "content_published_by"])
     transaction.on_commit(lambda: run_outline_forget(run_ids=[run.pk]))
+    from .grade_services import run_grades_recompute
+
+    run_grades_recompute(run=run)
     return run.content_items.filter(kind=RunContentItem.Kind.LESSON, retired=False, revision__isnull=False).count()
 
 
@@ -208,6 +211,7 @@ def _item_upsert(run, existing, page, kind, position, module_item):
         "required": getattr(content, "required", True),
         "duration_minutes": getattr(content, "duration_minutes", 0) or 0,
         "activity_keys": lesson_activity_keys(content.body) if kind == RunContentItem.Kind.LESSON else [],
+        "graded_items": lesson_graded_items(content.body) if kind == RunContentItem.Kind.LESSON else [],
     }
     item = existing.get(page.pk)
     if item is None:
@@ -524,6 +528,9 @@ def _run_completion_check(enrolment):
     if required and required <= done and enrolment.completed_at is None:
         enrolment.completed_at = timezone.now()
         enrolment.save(update_fields=["completed_at"])
+        from .grade_services import course_pass_check
+
+        course_pass_check(enrolment=enrolment)
 
 
 @transaction.atomic
@@ -544,13 +551,14 @@ def activity_response_submit(*, enrolment, item, activity_key, text, by) -> Acti
 
 
 def lesson_activities_done(*, enrolment, item) -> set:
-    """The activity keys of a lesson the learner has done: reflections written and quizzes with a
-    submitted attempt."""
-    from .models import QuizAttempt
+    """The activity keys of a lesson the learner has done: reflections written, quizzes with a
+    submitted attempt and assignments handed in."""
+    from .models import QuizAttempt, Submission
 
     done = set(ActivityResponse.objects.filter(enrolment=enrolment, item=item).values_list("activity_key", flat=True))
     submitted = QuizAttempt.objects.filter(enrolment=enrolment, item=item, submitted_at__isnull=False).values_list("block_id", flat=True)
-    return done | {f"quiz:{block_id}" for block_id in submitted}
+    handed_in = Submission.objects.filter(enrolment=enrolment, item=item).values_list("block_id", flat=True)
+    return done | {f"quiz:{block_id}" for block_id in submitted} | {f"assignment:{block_id}" for block_id in handed_in}
 
 
 def lesson_activities_check(*, enrolment, item, by) -> None:

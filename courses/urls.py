@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -21,4 +21,6 @@ urlpatterns = [
     path("teach/runs/<int:run_id>/edit/", views.run_edit, name="run_edit"),
     path("teach/runs/<int:run_id>/publish/", views.run_publish, name="run_publish"),
     path("teach/enrolments/<int:pk>/<str:action>/", views.enrolment_decide, name="enrolment_decide"),
+    path("", include("courses.assignment_urls")),
+    path("", include("courses.grade_urls")),
 ]

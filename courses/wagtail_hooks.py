@@ -22,7 +22,7 @@ from academy.organisations.admin_scoping import (
     organisations_staffed_by,
 )
 
-from .models import Competency, Question, QuestionBank, Quiz, Rubric, RubricCriterion
+from .models import Assignment, Competency, Question, QuestionBank, Quiz, Rubric, RubricCriterion
 
 
 class CompetencyViewSet(ModelViewSet):
@@ -367,13 +367,101 @@ def register_quiz_chooser_viewset():
     return quiz_chooser_viewset
 
 
+# --- Assignments ----------------------------------------------------------------------------------
+#
+# Each organisation's assignments, confined to it, with rubric choices limited to its rubrics.
+# Every save goes through courses.assignment_services.assignment_check in the save's transaction.
+
+
+class AssignmentCheckMixin(ServiceCheckedSaveMixin):
+    def saved_check(self, assignment):
+        from .assignment_services import assignment_check
+
+        assignment_check(assignment=assignment, by=self.request.user)
+
+
+class AssignmentCreateView(AssignmentCheckMixin, ScopedCreateView):
+    pass
+
+
+class AssignmentEditView(AssignmentCheckMixin, ScopedEditView):
+    pass
+
+
+class AssignmentViewSet(OrganisationScopedViewSetMixin, ModelViewSet):
+    model = Assignment
+    icon = "doc-full"
+    menu_label = _("Assignments")
+    name = "assignments"
+    organisation_field = "organisation"
+    organisation_form_fields = {"organisation": "", "rubric": "organisation"}
+    add_view_class = AssignmentCreateView
+    edit_view_class = AssignmentEditView
+    list_display = ["title", "organisation", "rubric", "max_submissions"]
+    # No list filters: the organisation filter's choices would show other organisations' names.
+    search_fields = ["title", "instructions"]
+    inspect_view_enabled = True
+    inspect_view_fields = [
+        "organisation", "title", "instructions", "rubric", "text_answer", "files", "file_types", "max_files", "max_file_mb",
+        "max_submissions", "accept_late", "created_by", "created_at",
+    ]
+    copy_view_enabled = True
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(queryset=Assignment.objects.select_related("organisation", "rubric"), **kwargs)
+
+
+def _scoped_assignments(user, queryset):
+    organisations = organisations_staffed_by(user=user)
+    return queryset if organisations is None else queryset.filter(organisation__in=organisations.values("pk"))
+
+
+class _ScopedAssignmentChooserMixin:
+    def get_object_list(self):
+        return _scoped_assignments(self.request.user, Assignment.objects.all())
+
+
+class AssignmentChooseView(_ScopedAssignmentChooserMixin, chooser_views.ChooseView):
+    pass
+
+
+class AssignmentChooseResultsView(_ScopedAssignmentChooserMixin, chooser_views.ChooseResultsView):
+    pass
+
+
+class AssignmentChosenView(chooser_views.ChosenView):
+    def get_object(self, pk):
+        return _scoped_assignments(self.request.user, Assignment.objects.all()).get(pk=pk)
+
+
+class AssignmentChooserViewSet(ChooserViewSet):
+    model = Assignment
+    icon = "doc-full"
+    choose_one_text = _("Choose an assignment")
+    choose_another_text = _("Choose another assignment")
+    edit_item_text = _("Edit this assignment")
+    choose_view_class = AssignmentChooseView
+    choose_results_view_class = AssignmentChooseResultsView
+    chosen_view_class = AssignmentChosenView
+    creation_form_class = None
+    form_fields = None
+
+
+assignment_chooser_viewset = AssignmentChooserViewSet("assignment_chooser")
+
+
+@hooks.register("register_admin_viewset")
+def register_assignment_chooser_viewset():
+    return assignment_chooser_viewset
+
+
 class AssessmentViewSetGroup(ModelViewSetGroup):
-    """Question banks, questions, quizzes and rubrics: what an organisation assesses with."""
+    """Question banks, questions, quizzes, assignments and rubrics: what an organisation assesses with."""
 
     menu_label = _("Assessment")
     menu_icon = "tasks"
     menu_order = 270
-    items = (QuestionBankViewSet, QuestionViewSet, QuizViewSet, RubricViewSet)
+    items = (QuestionBankViewSet, QuestionViewSet, QuizViewSet, AssignmentViewSet, RubricViewSet)
 
 
 @hooks.register("register_admin_viewset")

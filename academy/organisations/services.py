@@ -37,11 +37,12 @@ COLLECTION_PERMISSIONS = (
 # later apps (question banks, rubrics) are added to this list by those apps.
 GROUP_PERMISSIONS = (
     ("wagtailadmin", "access_admin"),
-    # Question banks, quizzes and rubrics (courses): confined to the organisation by admin_scoping.
+    # Question banks, quizzes, assignments and rubrics (courses): confined to the organisation by admin_scoping.
     ("courses", "add_questionbank"), ("courses", "change_questionbank"), ("courses", "delete_questionbank"), ("courses", "view_questionbank"),
     ("courses", "add_question"), ("courses", "change_question"), ("courses", "delete_question"), ("courses", "view_question"),
     ("courses", "add_rubric"), ("courses", "change_rubric"), ("courses", "delete_rubric"), ("courses", "view_rubric"),
     ("courses", "add_quiz"), ("courses", "change_quiz"), ("courses", "delete_quiz"), ("courses", "view_quiz"),
+    ("courses", "add_assignment"), ("courses", "change_assignment"), ("courses", "delete_assignment"), ("courses", "view_assignment"),
 )
 
 ROLES_BY_KIND = {

@@ -197,6 +197,12 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Learners' submissions: outside MEDIA_ROOT, so no URL reaches them; served by views that
+    # check who asks (academy.private_storage).
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))), "base_url": None},
+    },
 }
 if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
     # Media on S3-compatible storage; credentials and endpoint come from django-storages'
@@ -205,6 +211,16 @@ if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "location": "private",
             "default_acl": "private",
             "querystring_auth": True,
             "file_overwrite": False,

@@ -18,6 +18,7 @@ MFA_REQUIRED_FOR_STAFF = False  # a dedicated test switches it on
 ACCOUNT_RATE_LIMITS = False  # a dedicated test switches them back on
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "private": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

@@ -1,5 +1,5 @@
 """Shared by the migrations that give existing organisations' editors groups the model
-permissions of a new admin section (0004, 0006, 0008). Organisations approved later get them
+permissions of a new admin section (0004, 0006, 0008, 0010). Organisations approved later get them
 from academy.organisations.services.GROUP_PERMISSIONS. Django does not load this module as a
 migration (its name starts with an underscore); it lives with the migrations and, like them,
 does not change when the app's code does."""

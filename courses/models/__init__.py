@@ -1,7 +1,9 @@
 """Programs, courses, modules and lessons (Wagtail pages), the competency framework, course runs
 with the content they teach, enrolment and progress."""
 
+from .assignments import Assignment, Review, ReviewScore, Submission, SubmissionFile
 from .competencies import Competency, CompetencyEvidence
+from .grades import CourseGradeRecord, CoursePass, GradeCutoff, GradeEntry, GradeOverride, GradingType
 from .pages import (
     CatalogPage,
     CourseOrganisation,
@@ -26,6 +28,17 @@ from .runs import (
 )
 
 __all__ = [
+    "Assignment",
+    "CourseGradeRecord",
+    "CoursePass",
+    "GradeCutoff",
+    "GradeEntry",
+    "GradeOverride",
+    "GradingType",
+    "Review",
+    "ReviewScore",
+    "Submission",
+    "SubmissionFile",
     "ActivityResponse",
     "AttemptAnswer",
     "CatalogPage",

@@ -46,11 +46,14 @@ class Competency(models.Model):
 
 
 class CompetencyEvidence(models.Model):
-    """One piece of evidence that a learner practised a competency. Lessons add it now; quizzes,
-    rubric criteria and practicum KPIs add their own kinds later."""
+    """One piece of evidence that a learner practised a competency: a lesson completed, quiz
+    questions on it mostly answered right, an assignment criterion reviewed at half its points or
+    more (`courses.grade_services`); practicum KPIs add their own kind later."""
 
     class Kind(models.TextChoices):
         LESSON = "lesson", _("Lesson completed")
+        QUIZ = "quiz", _("Quiz questions answered")
+        RUBRIC = "rubric", _("Assignment criterion reviewed")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("learner"), on_delete=models.CASCADE, related_name="competency_evidence")
     competency = models.ForeignKey(Competency, verbose_name=_("competency"), on_delete=models.CASCADE, related_name="evidence")

@@ -99,6 +99,10 @@ class RunContentItem(models.Model):
     required = models.BooleanField(_("required"), default=True)
     duration_minutes = models.PositiveSmallIntegerField(_("duration in minutes"), default=0)
     activity_keys = models.JSONField(_("activities"), default=list, blank=True)
+    graded_items = models.JSONField(
+        _("graded items"), default=list, blank=True,
+        help_text=_("The lesson's graded quizzes and assignments as published (courses.blocks.lesson_graded_items)."),
+    )
     retired = models.BooleanField(
         _("retired"), default=False,
         help_text=_("No longer in the course when content was last published; kept so learners' records stay."),
