@@ -156,3 +156,51 @@ def quiz_lesson(*, course, quiz, block_id="quiz0001", title="Check your understa
     module.add_child(instance=lesson)
     _publish(lesson)
     return LessonPage.objects.get(pk=lesson.pk)
+
+
+def rubric_with_criteria(*, organisation, by=None, title="Landed-cost sheet review", criteria=None):
+    """A rubric of `organisation`, checked as the admin checks it. `criteria` is a list of
+    (title, competency or None, [(level title, points), ...]); by default two criteria of three
+    levels (4, 2 and 0 points)."""
+    from decimal import Decimal
+
+    from .models import Rubric, RubricCriterion, RubricLevel
+    from .rubric_services import rubric_check
+
+    criteria = criteria or [
+        ("Duty and VAT worked out", None, [("Excellent", 4), ("Partly right", 2), ("Missing", 0)]),
+        ("Sources cited", None, [("Excellent", 4), ("Partly right", 2), ("Missing", 0)]),
+    ]
+    rubric = Rubric.objects.create(organisation=organisation, title=title, created_by=by)
+    for order, (criterion_title, competency, levels) in enumerate(criteria):
+        criterion = RubricCriterion.objects.create(rubric=rubric, title=criterion_title, competency=competency, sort_order=order)
+        for level_order, (level_title, points) in enumerate(levels):
+            RubricLevel.objects.create(criterion=criterion, title=level_title, points=Decimal(points), sort_order=level_order)
+    rubric_check(rubric=rubric)
+    return rubric
+
+
+def assignment_with_rubric(*, organisation, by, rubric=None, title="Landed-cost sheet", **fields):
+    """An assignment of `organisation` with `rubric` (a default one when omitted), checked as the
+    admin checks it; PDF and PNG uploads allowed unless `file_types` says otherwise."""
+    from .assignment_services import assignment_check
+    from .models import Assignment
+
+    fields.setdefault("file_types", ["pdf", "png"])
+    fields.setdefault("instructions", "Work out the landed cost of the parcel and hand in your sheet.")
+    rubric = rubric or rubric_with_criteria(organisation=organisation, by=by)
+    assignment = Assignment.objects.create(organisation=organisation, title=title, rubric=rubric, created_by=by, **fields)
+    assignment_check(assignment=assignment, by=by)
+    return assignment
+
+
+def assignment_lesson(*, course, assignment, block_id="asg00001", title="Hand in your work", due_after_days=None, grading_type="Assignment"):
+    """A published lesson in the course's first module whose body is an assignment block."""
+    body = [{"type": "assignment", "id": block_id, "value": {
+        "assignment": assignment.pk, "due_after_days": due_after_days, "grading_type": grading_type,
+    }}]
+    module = ModulePage.objects.child_of(course).order_by("path").first()
+    lesson = LessonPageFactory.build(title=title, body=body)
+    module.add_child(instance=lesson)
+    _publish(lesson)
+    return LessonPage.objects.get(pk=lesson.pk)
