@@ -16,6 +16,7 @@ from academy.forms import validation_error_onto
 from academy.organisations.transitions import IllegalTransition
 
 from . import selectors, services
+from .assignment_selectors import lesson_assignments
 from .forms import ActivityResponseForm, CourseRunForm, CSVInvitationForm
 from .models import CoursePage, CourseRun, Enrolment, Invitation, RunContentItem
 from .progress import neighbours
@@ -124,6 +125,7 @@ def lesson(request, run_id, item_id):
         "module_title": outline[1][item.module_id].title if item.module_id in outline[1] else "",
         "response_form": ActivityResponseForm(),
         "quizzes": selectors.lesson_quizzes(enrolment=enrolment, item=item, page=page, run=run),
+        "assignments": lesson_assignments(enrolment=enrolment, item=item, page=page, run=run),
     })
 
 
@@ -172,6 +174,7 @@ def activity_submit(request, run_id, item_id, key):
         "module_title": outline[1][item.module_id].title if item.module_id in outline[1] else "",
         "response_form": form,
         "quizzes": selectors.lesson_quizzes(enrolment=enrolment, item=item, page=page, run=run),
+        "assignments": lesson_assignments(enrolment=enrolment, item=item, page=page, run=run),
     }, status=400)
 
 

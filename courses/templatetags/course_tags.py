@@ -93,18 +93,21 @@ def query_without(context, name, value):
 
 
 @register.simple_tag
-def block_activity(block, responses=None, quizzes=None):
+def block_activity(block, responses=None, quizzes=None, assignments=None):
     """The activity a lesson block asks of the learner (its key, the anchor the view returns to
-    and the answer saved so far, or for a quiz its state from `selectors.lesson_quizzes`), or
-    None for a block that asks nothing."""
+    and the answer saved so far; for a quiz its state from `selectors.lesson_quizzes`, for an
+    assignment from `assignment_selectors.lesson_assignments`), or None for a block that asks
+    nothing."""
     keys = block.block.activity_keys(block.value, block.id) if hasattr(block.block, "activity_keys") else []
     if not keys:
         return None
     key = keys[0]
-    responses, quizzes = responses or {}, quizzes or {}
-    if key in quizzes:
-        return {"key": key, "anchor": f"activity-{key.split(':')[-1]}", "quiz": quizzes[key], "done": quizzes[key]["done"]}
-    return {"key": key, "anchor": f"activity-{key.split(':')[-1]}", "text": responses.get(key, ""), "done": bool(responses.get(key))}
+    anchor = f"activity-{key.split(':')[-1]}"
+    for name, states in (("quiz", quizzes or {}), ("assignment", assignments or {})):
+        if key in states:
+            return {"key": key, "anchor": anchor, name: states[key], "done": states[key]["done"]}
+    responses = responses or {}
+    return {"key": key, "anchor": anchor, "text": responses.get(key, ""), "done": bool(responses.get(key))}
 
 
 @register.filter
