@@ -81,6 +81,10 @@ def submission_create(*, enrolment, item, block_id, text, files, by, now=None) -
     _active_check(enrolment, by)
     if item.run_id != enrolment.run_id:
         raise ValidationError(_("That assignment is not part of this lesson."))
+    # Refused here, not by the lesson's completion below: a rollback after the files are stored
+    # would leave them on the private storage with no row pointing at them.
+    if item.kind != item.Kind.LESSON or item.retired or item.revision_id is None:
+        raise ValidationError(_("That lesson is not part of this run."))
     value = assignment_block_value(item=item, block_id=block_id)
     assignment = value["assignment"]
     now = now or timezone.now()
@@ -122,6 +126,8 @@ def submission_create(*, enrolment, item, block_id, text, files, by, now=None) -
         enrolment=enrolment, assignment=assignment, item=item, block_id=block_id, number=used + 1, text=text,
         submitted_at=now, late=due_at is not None and now > due_at,
     )
+    # Before the files are stored, for the same reason: what can still refuse runs first.
+    lesson_activities_check(enrolment=enrolment, item=item, by=by)
     for upload, result in checked:
         digest = hashlib.sha256()
         for chunk in upload.chunks():
@@ -130,7 +136,6 @@ def submission_create(*, enrolment, item, block_id, text, files, by, now=None) -
         stored = SubmissionFile(submission=submission, name=result.name, file_type=result.file_type, size=result.size, sha256=digest.hexdigest())
         stored.file.save(result.name, upload, save=False)
         stored.save()
-    lesson_activities_check(enrolment=enrolment, item=item, by=by)
     return submission
 
 

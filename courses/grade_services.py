@@ -38,6 +38,8 @@ from .signals import course_run_passed
 
 HUNDRED = Decimal(100)
 DEFAULT_PASS = Decimal(50)
+# Stored in grades and passes, so not translated: a letter is data, like the letters a run sets.
+DEFAULT_PASS_LETTER = "Pass"
 
 
 # ---------------------------------------------------------------- graded items and the policy
@@ -46,12 +48,18 @@ DEFAULT_PASS = Decimal(50)
 def run_graded_items(*, run) -> list:
     """The graded quizzes and assignments the run teaches, in course order: the published
     `graded_items` of each lesson, with the lesson's id and title."""
-    items = []
+    items, keys = [], set()
     lessons = RunContentItem.objects.filter(
         run=run, kind=RunContentItem.Kind.LESSON, retired=False, revision__isnull=False,
     ).order_by("position").values("pk", "title", "graded_items")
     for lesson in lessons:
         for graded in lesson["graded_items"] or ():
+            # A copied lesson keeps its blocks' ids (Wagtail does not renew them), so two lessons
+            # may hold the same key. Attempts and submissions are keyed by block id, so both are
+            # one item: it counts once, where it first appears, rather than failing every grade.
+            if graded["key"] in keys:
+                continue
+            keys.add(graded["key"])
             items.append({**graded, "item_id": lesson["pk"], "lesson": lesson["title"]})
     return items
 
@@ -66,7 +74,7 @@ def default_policy_rows(graded_items):
     weights = _equal_percentages(len(types))
     return (
         [{"type": name, "short_label": "", "weight": weight, "min_count": counts[name], "drop_count": 0} for name, weight in zip(types, weights)],
-        [{"letter": _("Pass"), "minimum": DEFAULT_PASS}],
+        [{"letter": DEFAULT_PASS_LETTER, "minimum": DEFAULT_PASS}],
     )
 
 
@@ -111,17 +119,34 @@ def grading_policy_save(*, run, types, cutoffs, by) -> None:
     from .services import _manage_check
 
     _manage_check(by, run.course)
+    problems = []
     try:
         grading.policy_validate(policy_from_rows(types, cutoffs))
     except grading.GradingPolicyError as error:
-        raise ValidationError(list(error.problems)) from error
-    GradingType.objects.filter(run=run).delete()
-    GradeCutoff.objects.filter(run=run).delete()
-    GradingType.objects.bulk_create([
+        problems.extend(error.problems)
+    # The policy is checked as a dict of letters, so a letter listed twice would lose one row
+    # there and break the unique constraint here.
+    letters = [row["letter"] for row in cutoffs]
+    for letter in sorted({letter for letter in letters if letters.count(letter) > 1}):
+        problems.append(_("The grade “%(letter)s” is listed more than once.") % {"letter": letter})
+    type_rows = [
         GradingType(run=run, position=position, **{key: row[key] for key in ("type", "short_label", "weight", "min_count", "drop_count")})
         for position, row in enumerate(types)
-    ])
-    GradeCutoff.objects.bulk_create([GradeCutoff(run=run, letter=row["letter"], minimum=row["minimum"]) for row in cutoffs])
+    ]
+    cutoff_rows = [GradeCutoff(run=run, letter=row["letter"], minimum=row["minimum"]) for row in cutoffs]
+    # What was checked must be what is stored: a weight with three decimals would be rounded by
+    # the database into a policy that no longer sums to 100, a name cut to its column's length.
+    for row in type_rows + cutoff_rows:
+        try:
+            row.full_clean(exclude=["run"], validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            problems.extend(f"{row}: {message}" for message in error.messages)
+    if problems:
+        raise ValidationError(problems)
+    GradingType.objects.filter(run=run).delete()
+    GradeCutoff.objects.filter(run=run).delete()
+    GradingType.objects.bulk_create(type_rows)
+    GradeCutoff.objects.bulk_create(cutoff_rows)
     run_grades_recompute(run=run)
 
 
@@ -177,6 +202,7 @@ def overrides_in_force(*, enrolments) -> dict:
     return {key: row for key, row in newest.items() if not row.clears}
 
 
+@transaction.atomic
 def enrolment_grade_recompute(*, enrolment, graded_items=None, policy_rows=None, possible_cache=None) -> CourseGradeRecord | None:
     """Refresh the learner's raw scores and course grade (None when the run grades nothing), then
     record a pass if it is due."""
@@ -189,6 +215,13 @@ def enrolment_grade_recompute(*, enrolment, graded_items=None, policy_rows=None,
         course_pass_check(enrolment=enrolment, graded=False)
         return None
     possible_cache = {} if possible_cache is None else possible_cache
+    # Recomputes of one learner take turns on the grade row: a quiz submitted while a review is
+    # saved would otherwise each read the scores without the other's, and the later write would
+    # lose one. Read after the lock, the scores include what the other transaction committed.
+    # The grade row, not the enrolment: callers already hold an attempt's or a submission's row,
+    # and a learner's own writes lock the enrolment first and those rows second.
+    CourseGradeRecord.objects.get_or_create(enrolment=enrolment, defaults={"percent": 0, "computed_at": timezone.now()})
+    CourseGradeRecord.objects.select_for_update().filter(enrolment=enrolment).first()
     raw = _raw_scores(enrolment)
     GradeEntry.objects.filter(enrolment=enrolment).exclude(item_key__in=list(raw)).delete()
     for key, (earned, possible) in raw.items():
@@ -242,7 +275,8 @@ def run_grades_recompute(*, run) -> int:
     graded_items = run_graded_items(run=run)
     policy_rows = run_policy_rows(run=run, graded_items=graded_items)
     cache = {}
-    enrolments = list(Enrolment.objects.filter(run=run, status=Enrolment.Status.ACTIVE).select_related("run"))
+    # In primary key order, so two recomputes of the run lock the learners' grades in one order.
+    enrolments = list(Enrolment.objects.filter(run=run, status=Enrolment.Status.ACTIVE).select_related("run").order_by("pk"))
     for enrolment in enrolments:
         enrolment_grade_recompute(enrolment=enrolment, graded_items=graded_items, policy_rows=policy_rows, possible_cache=cache)
     return len(enrolments)
@@ -340,7 +374,7 @@ def quiz_evidence_record(*, attempt) -> int:
         for competency_id, (earned, possible) in totals.items()
         if possible and earned * 2 >= possible
     ]
-    return len(CompetencyEvidence.objects.bulk_create(rows, ignore_conflicts=True))
+    return _evidence_add(rows)
 
 
 def rubric_evidence_record(*, submission, review) -> int:
@@ -354,4 +388,18 @@ def rubric_evidence_record(*, submission, review) -> int:
         for score in review.scores.all()
         if score.competency_id and score.max_points and score.points * 2 >= score.max_points
     ]
-    return len(CompetencyEvidence.objects.bulk_create(rows, ignore_conflicts=True))
+    return _evidence_add(rows)
+
+
+def _evidence_add(rows) -> int:
+    """Store the pieces of evidence not stored yet and say how many that was: `bulk_create`
+    with `ignore_conflicts` returns every row given, stored or not."""
+    if not rows:
+        return 0
+    existing = set(CompetencyEvidence.objects.filter(
+        user_id__in={row.user_id for row in rows}, source_key__in={row.source_key for row in rows},
+    ).values_list("user_id", "competency_id", "source_key"))
+    new = [row for row in rows if (row.user_id, row.competency_id, row.source_key) not in existing]
+    # ignore_conflicts still: a concurrent attempt may store the same piece in between.
+    CompetencyEvidence.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)

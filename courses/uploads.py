@@ -92,10 +92,12 @@ def _content_matches(file_type: str, data: bytes) -> bool:
 def _image_matches(file_type, data):
     from PIL import Image, UnidentifiedImageError
 
-    expected = {"png": "PNG", "jpg": "JPEG"}[file_type]
+    # A JPEG with a second picture in its MPF segment (phones' depth and HDR gain maps) opens as
+    # "MPO"; it is still a JPEG file any viewer shows.
+    expected = {"png": {"PNG"}, "jpg": {"JPEG", "MPO"}}[file_type]
     try:
         with Image.open(io.BytesIO(data)) as image:
-            if image.format != expected:
+            if image.format not in expected:
                 return False
             image.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):

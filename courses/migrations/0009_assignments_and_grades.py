@@ -122,7 +122,7 @@ class Migration(migrations.Migration):
                 ('possible', models.DecimalField(decimal_places=2, max_digits=8, verbose_name='points possible')),
                 ('created_at', models.DateTimeField(verbose_name='reviewed at')),
                 ('updated_at', models.DateTimeField(verbose_name='updated at')),
-                ('organisation', models.ForeignKey(help_text='The organisation the reviewer reviewed for.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='organisations.organisation', verbose_name='organisation')),
+                ('organisation', models.ForeignKey(blank=True, help_text='The organisation the reviewer reviewed for; empty for a platform administrator.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='organisations.organisation', verbose_name='organisation')),
                 ('reviewer', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reviews_given', to=settings.AUTH_USER_MODEL, verbose_name='reviewer')),
                 ('submission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='courses.submission', verbose_name='submission')),
             ],

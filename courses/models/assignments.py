@@ -178,8 +178,8 @@ class Review(models.Model):
     reviewer_name = models.CharField(_("reviewer's name"), max_length=200)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     organisation = models.ForeignKey(
-        "organisations.Organisation", verbose_name=_("organisation"), null=True, on_delete=models.SET_NULL, related_name="+",
-        help_text=_("The organisation the reviewer reviewed for."),
+        "organisations.Organisation", verbose_name=_("organisation"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text=_("The organisation the reviewer reviewed for; empty for a platform administrator."),
     )
     comment = models.TextField(_("overall feedback"), blank=True, max_length=10000)
     earned = models.DecimalField(_("points earned"), max_digits=8, decimal_places=2)

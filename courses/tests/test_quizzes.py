@@ -209,7 +209,7 @@ def test_a_learner_takes_the_quiz_through_the_pages(client, run, item, enrolment
     attempt.refresh_from_db()
     assert attempt.submitted_at is not None and attempt.earned == 1
     result = client.get(response["Location"])
-    assert b"1.00 of 1.00 marks" in result.content and b"Right" in result.content
+    assert b"1 of 1 marks" in result.content and b"Right" in result.content
     assert LessonCompletion.objects.filter(item=item).exists()
 
 
