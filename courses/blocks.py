@@ -203,11 +203,35 @@ def _grading_type_block(default):
     )
 
 
-class QuizBlock(blocks.StructBlock):
+class _AssessedBlock(blocks.StructBlock):
+    """A quiz or assignment placed in a lesson: an activity keyed `<kind>:<block id>`, graded
+    under its grading type. Subclasses name their `kind`, which is also the name of the chooser
+    field holding the quiz or assignment."""
+
+    kind = None
+
+    def activity_keys(self, value, block_id):
+        return [f"{self.kind}:{block_id}"]
+
+    def graded_item(self, value, block_id):
+        """What `courses.grade_services` needs of the block, pinned with the run's content: None
+        for practice (no grading type) or a block whose quiz or assignment is gone."""
+        grading_type = (value.get("grading_type") or "").strip()
+        target = value.get(self.kind)
+        if not grading_type or target is None:
+            return None
+        return {
+            "key": f"{self.kind}:{block_id}", "kind": self.kind, "target": target.pk, "type": grading_type,
+            "label": str(target), "due_after_days": value.get("due_after_days"),
+        }
+
+
+class QuizBlock(_AssessedBlock):
     """A quiz of the organisation's question banks, taken in the lesson (an activity: the lesson
     completes when an attempt is submitted). The value holds the quiz reference only; questions
     and answers stay in the quiz, and learners see them through `courses.questions.learner_view`."""
 
+    kind = "quiz"
     quiz = QuizChooserBlock(label=_("Quiz"))
     due_after_days = blocks.IntegerBlock(
         label=_("Due after (days)"), required=False, min_value=0,
@@ -221,17 +245,12 @@ class QuizBlock(blocks.StructBlock):
         label = _("Quiz")
         preview_value = {"due_after_days": 14}
 
-    def activity_keys(self, value, block_id):
-        return [f"quiz:{block_id}"]
 
-    def graded_item(self, value, block_id):
-        return _graded_item("quiz", value, block_id, value.get("quiz"))
-
-
-class AssignmentBlock(blocks.StructBlock):
+class AssignmentBlock(_AssessedBlock):
     """An assignment handed in from the lesson and reviewed with its rubric (an activity: the
     lesson completes when the work is handed in). The value holds the assignment reference only."""
 
+    kind = "assignment"
     assignment = AssignmentChooserBlock(label=_("Assignment"))
     due_after_days = blocks.IntegerBlock(
         label=_("Due after (days)"), required=False, min_value=0,
@@ -244,24 +263,6 @@ class AssignmentBlock(blocks.StructBlock):
         icon = "doc-full"
         label = _("Assignment")
         preview_value = {"due_after_days": 21}
-
-    def activity_keys(self, value, block_id):
-        return [f"assignment:{block_id}"]
-
-    def graded_item(self, value, block_id):
-        return _graded_item("assignment", value, block_id, value.get("assignment"))
-
-
-def _graded_item(kind, value, block_id, target):
-    """What `courses.grade_services` needs of a graded block, pinned with the run's content: None
-    for practice (no grading type) or a block whose quiz or assignment is gone."""
-    grading_type = (value.get("grading_type") or "").strip()
-    if not grading_type or target is None:
-        return None
-    return {
-        "key": f"{kind}:{block_id}", "kind": kind, "target": target.pk, "type": grading_type,
-        "label": str(target), "due_after_days": value.get("due_after_days"),
-    }
 
 
 def quiz_due_at(*, run, value):

@@ -450,9 +450,8 @@ class LearnerGrades:
         return as_percent(self.record.percent) if self.record else None
 
 
-def learner_grades(*, enrolment) -> LearnerGrades:
-    """One learner's breakdown for the gradebook, with every override row of theirs (the audit
-    trail, newest first)."""
+def _enrolment_grades(enrolment):
+    """The run's graded items and policy, and the learner's grade record, pass and breakdown."""
     run = enrolment.run
     graded_items = run_graded_items(run=run)
     policy = policy_summary(run=run, graded_items=graded_items)
@@ -463,6 +462,13 @@ def learner_grades(*, enrolment) -> LearnerGrades:
     sections = enrolment_breakdown(
         graded_items=graded_items, policy_types=policy.types, record=record, entries=entries, overrides=overrides, enrolment_id=enrolment.pk,
     )
+    return graded_items, policy, record, course_pass, sections
+
+
+def learner_grades(*, enrolment) -> LearnerGrades:
+    """One learner's breakdown for the gradebook, with every override row of theirs (the audit
+    trail, newest first)."""
+    graded_items, policy, record, course_pass, sections = _enrolment_grades(enrolment)
     labels = {graded["key"]: graded["label"] for graded in graded_items}
     audit = list(GradeOverride.objects.filter(enrolment=enrolment).select_related("changed_by").order_by("-changed_at", "-pk"))
     for row in audit:
@@ -511,15 +517,7 @@ def learner_progress(*, enrolment, progress, now=None) -> LearnerProgress:
 
     now = now or timezone.now()
     run = enrolment.run
-    graded_items = run_graded_items(run=run)
-    policy = policy_summary(run=run, graded_items=graded_items)
-    record = CourseGradeRecord.objects.filter(enrolment=enrolment).first()
-    course_pass = CoursePass.objects.filter(enrolment=enrolment).first()
-    entries = {row["item_key"]: (row["earned"], row["possible"]) for row in GradeEntry.objects.filter(enrolment=enrolment).values("item_key", "earned", "possible")}
-    overrides = overrides_in_force(enrolments=[enrolment.pk])
-    sections = enrolment_breakdown(
-        graded_items=graded_items, policy_types=policy.types, record=record, entries=entries, overrides=overrides, enrolment_id=enrolment.pk,
-    )
+    graded_items, policy, record, course_pass, sections = _enrolment_grades(enrolment)
     quizzes = Quiz.objects.in_bulk([graded["target"] for graded in graded_items if graded["kind"] == "quiz"])
     newest = {}
     if any(graded["kind"] == "assignment" for graded in graded_items):

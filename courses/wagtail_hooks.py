@@ -246,9 +246,40 @@ class RubricViewSet(OrganisationScopedViewSetMixin, ModelViewSet):
 # editor's quiz block (courses.blocks.QuizChooserBlock) lists the editor's organisations' quizzes.
 
 
-def _scoped_quizzes(user, queryset):
+def _scoped_to_user(user, queryset):
+    """`queryset` narrowed to the objects of the organisations `user` is staff of."""
     organisations = organisations_staffed_by(user=user)
     return queryset if organisations is None else queryset.filter(organisation__in=organisations.values("pk"))
+
+
+class _ScopedChooserMixin:
+    def get_object_list(self):
+        return _scoped_to_user(self.request.user, self.model_class.objects.all())
+
+
+class _ScopedChooseView(_ScopedChooserMixin, chooser_views.ChooseView):
+    pass
+
+
+class _ScopedChooseResultsView(_ScopedChooserMixin, chooser_views.ChooseResultsView):
+    pass
+
+
+class _ScopedChosenView(chooser_views.ChosenView):
+    def get_object(self, pk):
+        return _scoped_to_user(self.request.user, self.model_class.objects.all()).get(pk=pk)
+
+
+class OrganisationScopedChooserViewSet(ChooserViewSet):
+    """A chooser of the lesson editor's blocks (courses.blocks) listing only the editor's
+    organisations' objects; another organisation's object chosen by id is a 404. Objects are
+    created under Assessment, not from the chooser."""
+
+    choose_view_class = _ScopedChooseView
+    choose_results_view_class = _ScopedChooseResultsView
+    chosen_view_class = _ScopedChosenView
+    creation_form_class = None
+    form_fields = None
 
 
 class _ScopedInlineFormsetMixin:
@@ -327,36 +358,12 @@ class QuizViewSet(OrganisationScopedViewSetMixin, ModelViewSet):
         return super().get_index_view_kwargs(queryset=Quiz.objects.select_related("organisation"), **kwargs)
 
 
-class _ScopedQuizChooserMixin:
-    def get_object_list(self):
-        return _scoped_quizzes(self.request.user, Quiz.objects.all())
-
-
-class QuizChooseView(_ScopedQuizChooserMixin, chooser_views.ChooseView):
-    pass
-
-
-class QuizChooseResultsView(_ScopedQuizChooserMixin, chooser_views.ChooseResultsView):
-    pass
-
-
-class QuizChosenView(chooser_views.ChosenView):
-    def get_object(self, pk):
-        return _scoped_quizzes(self.request.user, Quiz.objects.all()).get(pk=pk)
-
-
-class QuizChooserViewSet(ChooserViewSet):
+class QuizChooserViewSet(OrganisationScopedChooserViewSet):
     model = Quiz
     icon = "tasks"
     choose_one_text = _("Choose a quiz")
     choose_another_text = _("Choose another quiz")
     edit_item_text = _("Edit this quiz")
-    choose_view_class = QuizChooseView
-    choose_results_view_class = QuizChooseResultsView
-    chosen_view_class = QuizChosenView
-    # Quizzes are created under Assessment, with their questions.
-    creation_form_class = None
-    form_fields = None
 
 
 quiz_chooser_viewset = QuizChooserViewSet("quiz_chooser")
@@ -411,40 +418,12 @@ class AssignmentViewSet(OrganisationScopedViewSetMixin, ModelViewSet):
         return super().get_index_view_kwargs(queryset=Assignment.objects.select_related("organisation", "rubric"), **kwargs)
 
 
-def _scoped_assignments(user, queryset):
-    organisations = organisations_staffed_by(user=user)
-    return queryset if organisations is None else queryset.filter(organisation__in=organisations.values("pk"))
-
-
-class _ScopedAssignmentChooserMixin:
-    def get_object_list(self):
-        return _scoped_assignments(self.request.user, Assignment.objects.all())
-
-
-class AssignmentChooseView(_ScopedAssignmentChooserMixin, chooser_views.ChooseView):
-    pass
-
-
-class AssignmentChooseResultsView(_ScopedAssignmentChooserMixin, chooser_views.ChooseResultsView):
-    pass
-
-
-class AssignmentChosenView(chooser_views.ChosenView):
-    def get_object(self, pk):
-        return _scoped_assignments(self.request.user, Assignment.objects.all()).get(pk=pk)
-
-
-class AssignmentChooserViewSet(ChooserViewSet):
+class AssignmentChooserViewSet(OrganisationScopedChooserViewSet):
     model = Assignment
     icon = "doc-full"
     choose_one_text = _("Choose an assignment")
     choose_another_text = _("Choose another assignment")
     edit_item_text = _("Edit this assignment")
-    choose_view_class = AssignmentChooseView
-    choose_results_view_class = AssignmentChooseResultsView
-    chosen_view_class = AssignmentChosenView
-    creation_form_class = None
-    form_fields = None
 
 
 assignment_chooser_viewset = AssignmentChooserViewSet("assignment_chooser")

@@ -10,7 +10,7 @@ import datetime
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from academy.people.factories import UserFactory
 from courses import services
@@ -18,6 +18,7 @@ from courses.assignment_services import review_save, submission_create
 from courses.factories import course_tree, open_run
 from courses.models import CourseGradeRecord, Review, ReviewScore, Submission
 from courses.tests.assessment_fixtures import assignment_block, assignment_build, lesson_add, rubric_build, rubric_choices
+from tests.concurrency import race
 
 pytestmark = [
     pytest.mark.postgres,
@@ -26,28 +27,6 @@ pytestmark = [
     # afterwards for the tests that follow on this database.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def race(calls):
-    """Run the callables at the same moment, one thread each; return what each returned or raised."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:  # the outcome under test, whatever it is
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 @pytest.fixture

@@ -5,16 +5,15 @@ serialises writes and ignores the lock, so these tests run on PostgreSQL only (C
 stage; locally with DATABASE_URL=postgres://...). Each thread has its own connection and its own
 transaction; a barrier releases them together."""
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 
 from academy.people.factories import UserFactory
 from courses import services
 from courses.factories import course_tree, open_run
 from courses.models import Enrolment, EnrolmentStatusChange
+from tests.concurrency import race
 
 pytestmark = [
     pytest.mark.postgres,
@@ -25,28 +24,6 @@ pytestmark = [
     # competencies) are put back afterwards for the tests that follow on this database.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def race(calls):
-    """Run the callables at the same moment, one thread each; return what each returned or raised."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:  # the outcome under test, whatever it is
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 @pytest.fixture

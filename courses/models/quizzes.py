@@ -60,7 +60,7 @@ class Quiz(ClusterableModel):
         MultiFieldPanel([
             FieldPanel("attempt_limit"), FieldPanel("time_limit_minutes"), FieldPanel("shuffle_questions"), FieldPanel("shuffle_options"),
         ], heading=_("Attempts")),
-        MultiFieldPanel([FieldPanel("show_correctness"), FieldPanel("show_marks"), FieldPanel("show_answers")], heading=_("Review")),
+        MultiFieldPanel([FieldPanel("show_correctness"), FieldPanel("show_marks"), FieldPanel("show_answers")], heading=_("Review options")),
         InlinePanel("slots", label=_("Questions")),
         InlinePanel("draws", label=_("Random questions")),
     ]
