@@ -527,3 +527,18 @@ def test_full_marks_everywhere_is_exactly_one(policy, data):
 
     assert grade.percent == D(1)
     assert grade.letter == max(policy.cutoffs, key=policy.cutoffs.get)
+
+
+@PROPERTY
+@given(graded())
+def test_the_letter_is_the_highest_cutoff_the_grade_reaches(case):
+    """The letter's cutoff is at most the grade, and no higher cutoff is also reached; below every
+    cutoff there is no letter."""
+    policy, scores = case
+    grade = course_grade(policy, scores)
+    reached = {letter: cutoff for letter, cutoff in policy.cutoffs.items() if grade.percent >= cutoff}
+
+    if not reached:
+        assert grade.letter is None and not grade.passed
+    else:
+        assert grade.letter in reached and policy.cutoffs[grade.letter] == max(reached.values())
