@@ -3,6 +3,7 @@
 rubric. A review updates the submission's score, the learner's competency evidence and course
 grade, and e-mails the learner."""
 
+import datetime
 import hashlib
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from academy.mail import mail_queue
+from academy.private_storage import private_storage
 from academy.organisations.admin_scoping import user_is_organisation_staff
 
 from .assessment_selectors import run_reviewer_role
@@ -205,3 +207,27 @@ def _review_mail(submission, review, created):
             "url": reverse("courses:submission", args=[submission.enrolment.run_id, submission.pk]),
         },
     )
+
+
+SWEEP_GRACE = datetime.timedelta(days=1)
+
+
+def submission_files_sweep(*, now=None, grace=SWEEP_GRACE) -> int:
+    """Delete files under `submissions/` in private storage that no `SubmissionFile` row points
+    to and that are older than `grace` (a hand-in still being saved is younger). Files are
+    written before their transaction commits, so a rollback after writing (an enclosing
+    transaction, a database error) leaves them behind. Returns how many were deleted."""
+    storage = private_storage()
+    now = now or timezone.now()
+    if not storage.exists("submissions"):
+        return 0
+    known = set(SubmissionFile.objects.values_list("file", flat=True))
+    deleted = 0
+    for folder in storage.listdir("submissions")[0]:
+        for name in storage.listdir(f"submissions/{folder}")[1]:
+            path = f"submissions/{folder}/{name}"
+            if path in known or now - storage.get_modified_time(path) < grace:
+                continue
+            storage.delete(path)
+            deleted += 1
+    return deleted

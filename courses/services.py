@@ -8,6 +8,7 @@ import csv
 import datetime
 import io
 import re
+import uuid
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -220,6 +221,32 @@ def _item_upsert(run, existing, page, kind, position, module_item):
         setattr(item, name, value)
     item.save()
     return item
+
+
+ASSESSED_BLOCK_TYPES = ("quiz", "assignment")
+
+
+@transaction.atomic
+def lesson_block_ids_renew(*, page, by) -> int:
+    """Give the quiz and assignment blocks of a copied page (and of its copied lessons) ids of
+    their own. Wagtail keeps StreamField block ids when it copies a page, and attempts,
+    submissions and grades are keyed by block id, so a copy would otherwise share them with its
+    original in any run that teaches both. A live copy stays live with the new ids. Returns how
+    many blocks were renewed."""
+    renewed = 0
+    for lesson in LessonPage.objects.descendant_of(page, inclusive=True):
+        latest = lesson.get_latest_revision_as_object()
+        blocks = [child for child in latest.body if child.block_type in ASSESSED_BLOCK_TYPES]
+        if not blocks:
+            continue
+        for child in blocks:
+            child.id = str(uuid.uuid4())
+        was_live = lesson.live and lesson.live_revision_id == lesson.latest_revision_id
+        revision = latest.save_revision(user=by, log_action=True)
+        if was_live:
+            revision.publish(user=by)
+        renewed += len(blocks)
+    return renewed
 
 
 # ---------------------------------------------------------------- enrolment

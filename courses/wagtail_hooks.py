@@ -51,6 +51,14 @@ class TeachMenuItem(MenuItem):
         return bool(courses_managed_by(user=request.user))
 
 
+@hooks.register("after_copy_page")
+def renew_copied_assessed_block_ids(request, page, new_page):
+    """A copied lesson's quizzes and assignments get block ids of their own (see the service)."""
+    from .services import lesson_block_ids_renew
+
+    lesson_block_ids_renew(page=new_page, by=request.user)
+
+
 @hooks.register("register_admin_menu_item")
 def register_teach_menu_item():
     return TeachMenuItem(_("Course runs"), reverse("courses:teach"), icon_name="group", order=250)

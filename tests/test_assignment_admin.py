@@ -115,3 +115,31 @@ def test_the_assignment_listing_costs_the_same_queries_for_one_or_ten(university
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = client.get(reverse("assignments:index"))
     assert response.content.decode().count("Sheet ") >= 10
+
+
+def test_copying_a_lesson_gives_its_assessed_blocks_ids_of_their_own(platform_admin, university_a, author_a, rubric_a):
+    """Wagtail keeps block ids on copy; attempts, submissions and grades are keyed by them, so the
+    admin's copy renews the ids of quiz and assignment blocks (the copy stays live), and a run
+    teaching both lessons grades them as two items."""
+    from courses.factories import open_run
+    from courses.grade_services import run_graded_items
+    from courses.models import LessonPage
+
+    assignment = assignment_with_rubric(organisation=university_a, by=author_a, rubric=rubric_a)
+    course = course_tree(organisation=university_a, modules=1, lessons=0)
+    lesson = assignment_lesson(course=course, assignment=assignment, block_id="asg-original")
+    client = client_for(platform_admin)
+
+    response = client.post(reverse("wagtailadmin_pages:copy", args=[lesson.pk]), {
+        "new_title": "Hand in your work again", "new_slug": "hand-in-again", "new_parent_page": str(lesson.get_parent().pk),
+        "publish_copies": "on",
+    })
+
+    assert response.status_code == 302
+    copy = LessonPage.objects.get(slug="hand-in-again")
+    assert copy.live and copy.live_revision_id == copy.latest_revision_id
+    copied_ids = [child.id for child in copy.body if child.block_type == "assignment"]
+    assert len(copied_ids) == 1 and copied_ids[0] != "asg-original"
+    assert [child.id for child in LessonPage.objects.get(pk=lesson.pk).body] == ["asg-original"]
+    run = open_run(course=course, by=author_a)
+    assert sorted(item["key"] for item in run_graded_items(run=run)) == sorted(["assignment:asg-original", f"assignment:{copied_ids[0]}"])

@@ -279,6 +279,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "scheduler-heartbeat": {"task": "academy.tasks.scheduler_heartbeat", "schedule": 60.0},
     "sessions-clear": {"task": "academy.tasks.sessions_clear", "schedule": 6 * 60 * 60.0},
+    "submission-files-sweep": {"task": "courses.tasks.submission_files_sweep", "schedule": 24 * 60 * 60.0},
 }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -583,3 +583,29 @@ def test_editing_the_rubric_later_does_not_change_a_given_review(submission, rub
     )
     submission.refresh_from_db()
     assert (submission.earned, submission.possible) == (Decimal("6"), Decimal("6"))
+
+
+def test_the_sweep_removes_only_old_files_no_submission_points_to(enrolment, item, student, run, on_time):
+    """A file left behind by a rolled-back hand-in is deleted once older than the grace period; a
+    younger one, and every file of a stored submission, stay."""
+    from django.core.files.base import ContentFile
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from courses.assignment_services import SWEEP_GRACE, submission_files_sweep
+    from courses.tests.assessment_fixtures import pdf_bytes
+
+    submission = hand_in(enrolment, item, student, files=[SimpleUploadedFile("sheet.pdf", pdf_bytes())], now=on_time)
+    kept = submission.files.get().file.name
+    storage = storages["private"]
+    orphan = storage.save(f"submissions/{run.pk}/orphan-of-a-rollback", ContentFile(b"%PDF-1.4 left behind"))
+
+    assert submission_files_sweep() == 0  # younger than the grace period
+    assert storage.exists(orphan)
+
+    later = timezone.now() + SWEEP_GRACE + datetime.timedelta(minutes=1)
+    submission_files_sweep(now=later)
+
+    assert not storage.exists(orphan)
+    assert storage.exists(kept) and storage.open(kept).read() == pdf_bytes()
+
