@@ -16,11 +16,15 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default")
 @pytest.fixture(autouse=True)
 def _media_and_cache(settings, tmp_path):
     from django.core.cache import cache
+    from django.utils import translation
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
     cache.clear()
     yield
     cache.clear()
+    # A request to a Chinese URL leaves Chinese active in the thread (LocaleMiddleware activates
+    # it and nothing deactivates it), which would prefix the next test's reverse() with /zh-hans/.
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

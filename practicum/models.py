@@ -179,3 +179,7 @@ class SampleProduct(ReferenceRow):
 
     def __str__(self):
         return f"{self.sku} {self.name_en}"
+
+
+# Practicum projects live in their own module; imported here so Django finds their models.
+from .project_models import CompetitorListing, PracticumProject, ProjectKpi, ProjectProduct  # noqa: E402,F401

@@ -1,12 +1,22 @@
-"""Admin wiring: platform administrators keep the reference data current in Wagtail. A change
-of rate is a new row with a later `effective_from` (the copy action starts from the current
-row), so results for earlier days stay as they were."""
+"""Admin wiring: platform administrators keep the reference data current in Wagtail (a change
+of rate is a new row with a later `effective_from`; the copy action starts from the current
+row, so results for earlier days stay as they were), and enterprises post practicum projects."""
 
+from decimal import Decimal
+
+from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
+from academy.organisations.admin_scoping import OrganisationScopedViewSetMixin, ScopedCreateView, ScopedEditView
+from courses.wagtail_hooks import ServiceCheckedSaveMixin
+
 from .models import DutyRate, FxRate, LogisticsChannel, Market, SampleProduct, Warehouse
+from .money import from_minor, to_minor
+from .project_models import PracticumProject
 
 
 class ReferenceViewSet(ModelViewSet):
@@ -92,3 +102,191 @@ class ReferenceDataGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_reference_data():
     return ReferenceDataGroup()
+
+
+# --- Practicum projects ---------------------------------------------------------------------------
+#
+# Each enterprise's practicum projects, confined to it by OrganisationScopedViewSetMixin, with
+# KPIs, products and competitor listings as inline panels. Money is stored in minor units and
+# typed in major units here (yuan for capital and costs, the market's currency for a
+# competitor's price). Every save goes through practicum.project_services.project_check in the
+# save's transaction.
+
+
+class MajorUnitsFormMixin:
+    """Shows and accepts the minor-unit money fields of `major_units` (field name → a fixed
+    currency code, or the name of the form field holding the currency) in major units, converted
+    exactly: an amount with more digits than the currency's minor unit is refused, not rounded."""
+
+    major_units: dict = {}
+    major_units_labels: dict = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, source in self.major_units.items():
+            model_field = self.fields[name]
+            self.fields[name] = forms.DecimalField(
+                label=self.major_units_labels.get(name, model_field.label), required=model_field.required,
+                min_value=Decimal(0), max_digits=20, decimal_places=4, help_text=_("In major units of the currency, such as 12.50."),
+            )
+            minor = self.initial.get(name)
+            currency = self._currency(source, self.initial)
+            if isinstance(minor, int) and currency:
+                try:
+                    self.initial[name] = from_minor(minor, currency)
+                except ValueError:
+                    pass  # An unknown currency: show the stored number as it is.
+
+    @staticmethod
+    def _currency(source, values):
+        if len(source) == 3 and source.isupper():
+            return source
+        return values.get(source) or ""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        for name, source in self.major_units.items():
+            amount = cleaned_data.get(name)
+            currency = self._currency(source, cleaned_data)
+            if amount is None or not currency:
+                continue
+            try:
+                cleaned_data[name] = to_minor(amount, currency)
+            except ValueError as exc:
+                self.add_error(name, _("%(amount)s is not an amount of %(currency)s (%(reason)s).") % {
+                    "amount": amount, "currency": currency, "reason": exc})
+        return cleaned_data
+
+
+class PracticumProjectAdminForm(MajorUnitsFormMixin, WagtailAdminModelForm):
+    major_units = {"starting_capital_minor": "CNY"}
+    major_units_labels = {"starting_capital_minor": _("Starting capital (CNY)")}
+
+
+class ProjectProductAdminForm(MajorUnitsFormMixin, WagtailAdminModelForm):
+    major_units = {"unit_cost_minor": "CNY"}
+    major_units_labels = {"unit_cost_minor": _("Unit cost (CNY)")}
+
+
+class CompetitorListingAdminForm(MajorUnitsFormMixin, WagtailAdminModelForm):
+    major_units = {"price_minor": "currency"}
+    major_units_labels = {"price_minor": _("Price")}
+
+
+class FormInlinePanel(InlinePanel):
+    """An InlinePanel whose child forms are built on `form_class` (Wagtail's InlinePanel takes
+    no form class of its own)."""
+
+    def __init__(self, *args, form_class=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form_class = form_class
+
+    def clone_kwargs(self):
+        return {**super().clone_kwargs(), "form_class": self.form_class}
+
+    def get_form_options(self):
+        options = super().get_form_options()
+        if self.form_class is not None:
+            options["formsets"][self.relation_name]["form"] = self.form_class
+        return options
+
+
+class PracticumProjectFormMixin(ServiceCheckedSaveMixin):
+    """Course runs offered are those of courses the user's organisations co-run (every run for a
+    platform administrator), and the saved project is checked by `project_check`."""
+
+    def get_form(self, form_class=None):
+        from courses.models import CourseRun
+
+        form = super().get_form(form_class)
+        field = form.fields.get("course_run")
+        if field is not None:
+            runs = CourseRun.objects.select_related("course")
+            organisations = self.scoped_organisations
+            if organisations is not None:
+                # A subquery rather than a join: a course co-run by two of the user's organisations
+                # would otherwise be offered twice.
+                partnered = CourseRun.objects.filter(course__partners__organisation__in=organisations.values("pk"))
+                runs = runs.filter(pk__in=partnered.values("pk"))
+            field.queryset = runs
+        return form
+
+    def saved_check(self, project):
+        from .project_services import project_check
+
+        project_check(project=project, by=self.request.user)
+
+    def validation_error_onto(self, form, error):
+        for field, messages in getattr(error, "message_dict", {None: error.messages}).items():
+            form.add_error(field if field in form.fields else None, messages)
+
+
+class PracticumProjectCreateView(PracticumProjectFormMixin, ScopedCreateView):
+    pass
+
+
+class PracticumProjectEditView(PracticumProjectFormMixin, ScopedEditView):
+    pass
+
+
+class PracticumProjectViewSet(OrganisationScopedViewSetMixin, ModelViewSet):
+    model = PracticumProject
+    icon = "site"
+    menu_label = _("Practicum projects")
+    name = "practicum_projects"
+    organisation_field = "organisation"
+    # The organisation field offers approved enterprises only (the model's limit_choices_to).
+    organisation_form_fields = {"organisation": "", "rubric": "organisation"}
+    add_view_class = PracticumProjectCreateView
+    edit_view_class = PracticumProjectEditView
+    edit_handler = ObjectList([
+        FieldPanel("organisation"),
+        FieldPanel("title"),
+        FieldPanel("brief"),
+        FieldPanel("target_markets"),
+        FieldPanel("starting_capital_minor"),
+        MultiFieldPanel([InlinePanel("kpis", label=_("KPI"))], heading=_("KPIs and their weights")),
+        MultiFieldPanel([
+            FormInlinePanel("products", label=_("Product"), form_class=ProjectProductAdminForm, panels=[
+                FieldRowPanel([FieldPanel("sku"), FieldPanel("name")]),
+                FieldRowPanel([FieldPanel("hs_code"), FieldPanel("unit_cost_minor"), FieldPanel("weight_grams"), FieldPanel("contains_battery")]),
+            ]),
+        ], heading=_("Product catalogue")),
+        MultiFieldPanel([
+            FormInlinePanel("competitor_listings", label=_("Competitor listing"), form_class=CompetitorListingAdminForm, panels=[
+                FieldRowPanel([FieldPanel("market"), FieldPanel("sku"), FieldPanel("incoterm")]),
+                FieldRowPanel([FieldPanel("price_minor"), FieldPanel("currency"), FieldPanel("rating"), FieldPanel("delivery_days")]),
+            ]),
+        ], heading=_("Competitor listings")),
+        FieldPanel("rubric"),
+        FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on")]),
+        FieldPanel("course_run"),
+        FieldPanel("status"),
+    ], base_form_class=PracticumProjectAdminForm)
+    list_display = ["title", "organisation", "status", "starts_on", "ends_on"]
+    # No list filters: the organisation filter's choices would show other organisations' names.
+    search_fields = ["title"]
+    inspect_view_enabled = True
+    inspect_view_fields = [
+        "organisation", "title", "brief", "target_markets", "starting_capital_minor", "rubric", "starts_on", "ends_on",
+        "course_run", "status", "created_by", "created_at",
+    ]
+    # A copy would need its KPIs, products and competitor listings copied too; not offered yet.
+    copy_view_enabled = False
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(queryset=PracticumProject.objects.select_related("organisation"), **kwargs)
+
+
+class PracticumViewSetGroup(ModelViewSetGroup):
+    """What an enterprise posts for students to practise on."""
+
+    menu_label = _("Practicum")
+    menu_icon = "site"
+    menu_order = 275
+    items = (PracticumProjectViewSet,)
+
+
+@hooks.register("register_admin_viewset")
+def register_practicum_viewsets():
+    return PracticumViewSetGroup()

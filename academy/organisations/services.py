@@ -43,6 +43,9 @@ GROUP_PERMISSIONS = (
     ("courses", "add_rubric"), ("courses", "change_rubric"), ("courses", "delete_rubric"), ("courses", "view_rubric"),
     ("courses", "add_quiz"), ("courses", "change_quiz"), ("courses", "delete_quiz"), ("courses", "view_quiz"),
     ("courses", "add_assignment"), ("courses", "change_assignment"), ("courses", "delete_assignment"), ("courses", "view_assignment"),
+    # Practicum projects (practicum): confined to the organisation by admin_scoping, enterprises only by the form.
+    ("practicum", "add_practicumproject"), ("practicum", "change_practicumproject"),
+    ("practicum", "delete_practicumproject"), ("practicum", "view_practicumproject"),
 )
 
 ROLES_BY_KIND = {

@@ -1,0 +1,211 @@
+"""Practicum projects: what an enterprise's mentors post for students to work on.
+
+A project belongs to an approved enterprise and says what the students' stores will do: a brief,
+the target markets (codes of the `Market` reference rows), the product catalogue the students
+may sell (cost in CNY, weight, HS code, battery), the starting capital in CNY, the KPIs the
+teams are measured by with their weights (summing to 100 %), an optional rubric of the same
+enterprise, the dates, an optional course run it belongs to, and a few fixed competitor
+listings per market that `practicum.demand` puts next to the students' listings.
+
+Money is an integer of minor units of its currency (HOUSE_RULES, "Names and models"): fen for
+the CNY amounts, the market currency's minor unit for a competitor's price; the admin shows
+and accepts major units (`practicum.wagtail_hooks`). The rules a saved project must satisfy
+are `practicum.project_services.project_check`; practicum runs, teams and stores come later.
+"""
+
+from django import forms
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable
+
+from .models import CURRENCY_CODE
+
+HS_CODE = RegexValidator(r"^\d{6,10}$", _("Use 6 to 10 digits of an HS code, without dots."))
+
+
+def market_code_choices():
+    """(code, "code name") for every market code of the reference data, the newest name of each.
+    Read when a form is built, so a market added later is offered without a restart."""
+    from .models import Market
+
+    names = {}
+    for iso2, name in Market.objects.order_by("iso2", "-effective_from").values_list("iso2", "name"):
+        names.setdefault(iso2, name)
+    return [(code, f"{code} {name}") for code, name in names.items()]
+
+
+class MarketCodesField(models.JSONField):
+    """A list of market codes of the reference data, edited as checkboxes."""
+
+    def formfield(self, **kwargs):
+        return forms.MultipleChoiceField(
+            choices=market_code_choices, widget=forms.CheckboxSelectMultiple, required=not self.blank,
+            label=self.verbose_name, help_text=self.help_text,
+        )
+
+
+class PracticumProject(ClusterableModel):
+    """An enterprise's practicum project, such as “Launch our home goods line in Kazakhstan and Poland”."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="practicum_projects",
+        limit_choices_to={"kind": "enterprise", "status": "approved"},
+        help_text=_("The enterprise that posts the project; its mentors maintain it."),
+    )
+    title = models.CharField(_("title"), max_length=200, help_text=_("The project's name, shown to students."))
+    brief = RichTextField(_("brief"), help_text=_("What the enterprise asks the students to achieve, and any constraints."))
+    target_markets = MarketCodesField(
+        _("target markets"), default=list,
+        help_text=_("The markets the students' stores sell to. Choose at least one."),
+    )
+    starting_capital_minor = models.BigIntegerField(
+        _("starting capital (fen)"), validators=[MinValueValidator(0)],
+        help_text=_("The capital each team starts with, in fen (CNY 100,000.00 is 10000000)."),
+    )
+    rubric = models.ForeignKey(
+        "courses.Rubric", verbose_name=_("rubric"), null=True, blank=True, on_delete=models.PROTECT, related_name="practicum_projects",
+        help_text=_("The rubric mentors assess the teams' work with. It must be one of the enterprise's own rubrics."),
+    )
+    starts_on = models.DateField(_("starts on"), help_text=_("The first day of the project."))
+    ends_on = models.DateField(_("ends on"), help_text=_("The last day of the project. It must come after the first day."))
+    course_run = models.ForeignKey(
+        "courses.CourseRun", verbose_name=_("course run"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="practicum_projects",
+        help_text=_("The run of a course the enterprise co-runs that this project belongs to, if any."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT,
+        help_text=_("Only published projects are offered to students. An archived project is kept for the record."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, editable=False,
+        on_delete=models.SET_NULL, related_name="+", help_text=_("The person who posted the project."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, help_text=_("When the project was posted."))
+
+    class Meta:
+        verbose_name = _("practicum project")
+        verbose_name_plural = _("practicum projects")
+        ordering = ["-starts_on", "title", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_on__gt=models.F("starts_on")), name="practicum_project_ends_after_start"),
+            models.CheckConstraint(condition=models.Q(starting_capital_minor__gte=0), name="practicum_project_capital_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class ProjectKpi(Orderable):
+    """One measure of a team's result and its weight in the project's score."""
+
+    class Kind(models.TextChoices):
+        REVENUE = "revenue", _("Revenue")
+        GROSS_PROFIT = "gross_profit", _("Gross profit")
+        NET_PROFIT = "net_profit", _("Net profit")
+        CONVERSION = "conversion", _("Conversion rate")
+        ON_TIME_DELIVERY = "on_time_delivery", _("On-time delivery")
+        DECLARATION_ACCURACY = "declaration_accuracy", _("Customs declaration accuracy")
+        DISPUTE_RATE = "dispute_rate", _("Dispute rate")
+        RATING = "rating", _("Buyer rating")
+
+    project = ParentalKey(
+        PracticumProject, verbose_name=_("project"), on_delete=models.CASCADE, related_name="kpis",
+        help_text=_("The project this KPI measures."),
+    )
+    kind = models.CharField(_("KPI"), max_length=30, choices=Kind.choices, help_text=_("What is measured."))
+    weight_pct = models.PositiveSmallIntegerField(
+        _("weight (%)"), validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("The share of the score this KPI carries. The weights of a project add up to 100."),
+    )
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("KPI")
+        verbose_name_plural = _("KPIs")
+        constraints = [models.UniqueConstraint(fields=["project", "kind"], name="practicum_project_kpi_once")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.weight_pct} %"
+
+
+class ProjectProduct(Orderable):
+    """A product of the project's catalogue that the students' stores may buy and sell."""
+
+    project = ParentalKey(
+        PracticumProject, verbose_name=_("project"), on_delete=models.CASCADE, related_name="products",
+        help_text=_("The project whose catalogue lists this product."),
+    )
+    sku = models.CharField(_("SKU"), max_length=40, help_text=_("The product's code, unique within the project."))
+    name = models.CharField(_("name"), max_length=120, help_text=_("The product's name, shown to students."))
+    hs_code = models.CharField(_("HS code"), max_length=10, validators=[HS_CODE], help_text=_("The tariff code customs classify the product by, 6 to 10 digits."))
+    unit_cost_minor = models.BigIntegerField(
+        _("unit cost (fen)"), validators=[MinValueValidator(0)],
+        help_text=_("What a store pays the enterprise for one unit, in fen (CNY 12.50 is 1250)."),
+    )
+    weight_grams = models.PositiveIntegerField(
+        _("weight (g)"), validators=[MinValueValidator(1)], help_text=_("The packed weight of one unit in grams."),
+    )
+    contains_battery = models.BooleanField(
+        _("contains a battery"), default=False, help_text=_("Whether the product contains a battery; not every logistics channel takes one."),
+    )
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        constraints = [models.UniqueConstraint(fields=["project", "sku"], name="practicum_project_sku_once")]
+
+    def __str__(self):
+        return f"{self.sku} {self.name}"
+
+
+class CompetitorListing(Orderable):
+    """A fixed competitor's offer of one of the project's products in one of its markets, which
+    shoppers of the simulation weigh against the students' listings (`practicum.demand.Listing`)."""
+
+    class Incoterm(models.TextChoices):
+        DDP = "DDP", _("DDP: the seller pays duty and VAT")
+        DAP = "DAP", _("DAP: the buyer pays duty and VAT at the door")
+
+    project = ParentalKey(
+        PracticumProject, verbose_name=_("project"), on_delete=models.CASCADE, related_name="competitor_listings",
+        help_text=_("The project whose market simulation includes this listing."),
+    )
+    market = models.CharField(_("market"), max_length=2, help_text=_("The code of one of the project's target markets."))
+    sku = models.CharField(_("SKU"), max_length=40, help_text=_("The SKU of one of the project's products."))
+    price_minor = models.BigIntegerField(
+        _("price (minor units)"), validators=[MinValueValidator(1)],
+        help_text=_("What the buyer pays the competitor, in minor units of the currency."),
+    )
+    currency = models.CharField(
+        _("currency"), max_length=3, validators=[CURRENCY_CODE],
+        help_text=_("The market's currency as an ISO 4217 code, such as PLN for Poland."),
+    )
+    rating = models.DecimalField(
+        _("rating"), max_digits=3, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(5)],
+        help_text=_("The competitor's rating, from 0 to 5 stars."),
+    )
+    delivery_days = models.PositiveSmallIntegerField(_("delivery days"), help_text=_("How many days the competitor takes to deliver."))
+    incoterm = models.CharField(
+        _("Incoterm"), max_length=3, choices=Incoterm.choices, default=Incoterm.DDP,
+        help_text=_("Who pays duty and VAT on import."),
+    )
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("competitor listing")
+        verbose_name_plural = _("competitor listings")
+
+    def __str__(self):
+        return f"{self.market} {self.sku} {self.price_minor} {self.currency}"
+
+
+__all__ = ["CompetitorListing", "PracticumProject", "ProjectKpi", "ProjectProduct"]
