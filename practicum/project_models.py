@@ -17,6 +17,7 @@ from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -45,7 +46,7 @@ class MarketCodesField(models.JSONField):
     def formfield(self, **kwargs):
         return forms.MultipleChoiceField(
             choices=market_code_choices, widget=forms.CheckboxSelectMultiple, required=not self.blank,
-            label=self.verbose_name, help_text=self.help_text,
+            label=capfirst(self.verbose_name), help_text=self.help_text,
         )
 
 

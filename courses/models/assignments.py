@@ -18,6 +18,7 @@ from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
@@ -47,7 +48,7 @@ class FileTypesField(models.JSONField):
     def formfield(self, **kwargs):
         return forms.MultipleChoiceField(
             choices=FILE_TYPE_CHOICES, widget=forms.CheckboxSelectMultiple, required=not self.blank,
-            label=self.verbose_name, help_text=self.help_text,
+            label=capfirst(self.verbose_name), help_text=self.help_text,
         )
 
 
