@@ -57,6 +57,21 @@ def _counts():
         "collection_permissions": GroupCollectionPermission.objects.count(),
         "images": get_image_model().objects.count(),
         "locales": Locale.objects.count(),
+        **_assessment_counts(),
+    }
+
+
+def _assessment_counts():
+    from courses import models
+
+    names = (
+        "Assignment", "Rubric", "RubricCriterion", "RubricLevel", "Submission", "SubmissionFile", "Review", "ReviewScore",
+        "QuizAttempt", "GradingType", "GradeCutoff", "CourseGradeRecord", "CoursePass",
+    )
+    counts = {name: getattr(models, name).objects.count() for name in names}
+    return {
+        **{f"assessment_{name}": count for name, count in counts.items()},
+        "submissions": counts["Submission"], "reviews": counts["Review"], "course_passes": counts["CoursePass"],
     }
 
 
@@ -136,30 +151,40 @@ def test_demo_site_renders_in_both_languages(client):
     assert "Harbour Lantern College" not in partners
 
 
-def test_loading_twice_changes_nothing(db):
-    """The command is idempotent: a second run creates, approves and deletes nothing, and
-    publishes no new revision of pages whose content it already set."""
-    _load()
-    first, revisions = _counts(), Revision.objects.count()
+def test_loading_twice_changes_nothing_and_reset_rebuilds_the_same(django_capture_on_commit_callbacks, mailoutbox):
+    """The command is idempotent: a second run creates, approves, deletes and sends nothing
+    (courses' assessment included: assignments, submissions, reviews, attempts, policies) and
+    publishes no new revision of pages whose content it already set. --reset removes the demo's
+    people, organisations and their submitted files and loads them again, to the same counts;
+    --seed is accepted with it. (One test: each load of the demo costs seconds.)"""
+    from academy.private_storage import private_storage
+    from courses.models import Submission, SubmissionFile
 
-    _load()
+    with django_capture_on_commit_callbacks(execute=True):
+        _load()
+    first, revisions, mails = _counts(), Revision.objects.count(), len(mailoutbox)
+    assert first["submissions"] == first["reviews"] == 2 and first["course_passes"] == 1
+    assert {"student@example.com", "graduate@example.com"} <= {address for message in mailoutbox for address in message.to}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _load()
 
     assert _counts() == first
     assert Revision.objects.count() == revisions, "the second run published new page revisions"
+    assert len(mailoutbox) == mails, "the second run sent e-mail again"
 
-
-def test_reset_rebuilds_the_demo_to_the_same_counts(db):
-    """--reset removes the demo's people and organisations and loads them again, to the same counts;
-    --seed is accepted with it."""
-    _load()
-    first = _counts()
     qingshan = Organisation.objects.get(slug="qingshan-university").pk
+    old_submissions = set(Submission.objects.values_list("pk", flat=True))
+    old_files = [stored.file.name for stored in SubmissionFile.objects.all()]
+    assert old_files and all(private_storage().exists(name) for name in old_files)
 
     output = _load("--reset", "--seed", "7")
 
     assert "Demo data removed." in output
     assert _counts() == first
     assert Organisation.objects.get(slug="qingshan-university").pk != qingshan
+    assert not old_submissions & set(Submission.objects.values_list("pk", flat=True))
+    assert not any(private_storage().exists(name) for name in old_files)
 
 
 def test_seed_option_takes_a_number_only(db):

@@ -1,19 +1,17 @@
 """The demo's assessment (`courses.demo`, loaded by `manage.py load_demo_data`): every demo course
 has a quiz of several question types and an assignment with a competency-linked rubric, in
 English and in Chinese; every run has a saved grading policy; the demo student has a reviewed
-submission but no pass; the demo graduate passed a run with a grade; and loading again adds
-nothing."""
+submission but no pass; the demo graduate passed a run with a grade. (That loading again adds
+nothing, and --reset rebuilds the same, is academy/tests/test_demo_data.py's test.)"""
 
 from decimal import Decimal
 from io import StringIO
 
-import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.test import TestCase
 from wagtail.models import Locale
 
-from academy.private_storage import private_storage
 from courses.demo import ASSIGNMENT_BLOCK_ID, QUIZ_BLOCK_ID
 from courses.grade_services import run_graded_items, run_policy_rows
 from courses.models import (
@@ -24,17 +22,11 @@ from courses.models import (
     CourseRun,
     Enrolment,
     GradeCutoff,
-    GradingType,
     LessonPage,
     QuizAttempt,
     Review,
-    ReviewScore,
-    Rubric,
-    RubricCriterion,
-    RubricLevel,
     RunContentItem,
     Submission,
-    SubmissionFile,
 )
 
 
@@ -158,36 +150,3 @@ class DemoAssessmentTests(TestCase):
         pass_mark = GradeCutoff.objects.filter(run=enrolment.run).order_by("minimum").first()
         assert course_pass.percent is not None and course_pass.percent * 100 >= pass_mark.minimum
         assert course_pass.letter == enrolment.grade.letter == "A"
-
-
-def _assessment_counts():
-    models = (
-        Assignment, Rubric, RubricCriterion, RubricLevel, Submission, SubmissionFile, Review, ReviewScore, QuizAttempt,
-        GradingType, GradeCutoff, CourseGradeRecord, CoursePass,
-    )
-    return {model.__name__: model.objects.count() for model in models}
-
-
-@pytest.mark.django_db
-def test_loading_again_or_resetting_leaves_the_same_assessment(django_capture_on_commit_callbacks, mailoutbox):
-    """A second load adds no assignment, rubric, submission, review, attempt or policy row and
-    sends no e-mail; --reset removes them (submissions first, which protect their assignments,
-    with their private files) and builds the same again."""
-    with django_capture_on_commit_callbacks(execute=True):
-        _load()
-    first, mails = _assessment_counts(), len(mailoutbox)
-    assert first["Submission"] == first["Review"] == 2 and first["CoursePass"] == 1
-    assert {"student@example.com", "graduate@example.com"} <= {address for message in mailoutbox for address in message.to}
-
-    with django_capture_on_commit_callbacks(execute=True):
-        _load()
-    assert _assessment_counts() == first
-    assert len(mailoutbox) == mails
-
-    old = set(Submission.objects.values_list("pk", flat=True))
-    old_files = [stored.file.name for stored in SubmissionFile.objects.all()]
-    assert old_files and all(private_storage().exists(name) for name in old_files)
-    _load("--reset")
-    assert _assessment_counts() == first
-    assert not old & set(Submission.objects.values_list("pk", flat=True))
-    assert not any(private_storage().exists(name) for name in old_files)
