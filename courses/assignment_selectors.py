@@ -1,8 +1,10 @@
 """Reads of assignments for the learner and reviewer pages: what an assignment block of a lesson
 shows its learner, which runs a person may review, the review queue, and one submission with its
-files and reviews. Who may review is `courses.assessment_selectors.run_reviewer_role`;
-`runs_reviewable_by` gives the same answer for many runs at once. Listings cost a constant
+files and reviews. Who may review one run is `run_reviewer_role`; `runs_reviewable_by` gives
+the same answer for many runs at once. Listings cost a constant
 number of queries whatever their length (pinned by tests)."""
+
+from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q
@@ -12,9 +14,40 @@ from academy.organisations.models import Membership, Organisation, OrganisationP
 from academy.organisations.selectors import user_is_platform_admin
 
 from .models import Assignment, CourseRun, Enrolment, Review, RubricCriterion, Submission
-from .selectors import STAFF_ROLES, TEACHING_ROLES, runs_localize
+from .selectors import STAFF_ROLES, TEACHING_ROLES, course_in_default_locale, course_partners, runs_localize
 
 QUEUE_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class ReviewerRole:
+    role: str  # a courses.models.Review.Role
+    organisation: Organisation | None
+
+
+def run_reviewer_role(*, user, run) -> ReviewerRole | None:
+    """How `user` may review the run's submissions: as an instructor (staff of the lead university
+    or a co-author, or a platform administrator), as a mentor (staff of an enterprise partnering
+    the course in any role), or not at all (None)."""
+    if not (user and user.is_authenticated):
+        return None
+    course = course_in_default_locale(course=run.course)
+    links = course_partners(course=course)
+    memberships = {
+        m.organisation_id: m for m in Membership.objects.filter(
+            user=user, status=Membership.Status.ACTIVE, role__in=STAFF_ROLES,
+            organisation_id__in=[link.organisation_id for link in links],
+        ).select_related("organisation")
+    }
+    for link in links:
+        if link.role in TEACHING_ROLES and link.organisation_id in memberships:
+            return ReviewerRole(Review.Role.INSTRUCTOR, memberships[link.organisation_id].organisation)
+    if user_is_platform_admin(user=user):
+        return ReviewerRole(Review.Role.INSTRUCTOR, None)
+    for link in links:
+        if link.organisation_id in memberships and link.organisation.kind == Organisation.Kind.ENTERPRISE:
+            return ReviewerRole(Review.Role.MENTOR, memberships[link.organisation_id].organisation)
+    return None
 
 
 class QueueStatus:
@@ -208,7 +241,6 @@ def submission_in_run(*, run, submission_id):
 def submission_viewer_role(*, user, submission, run):
     """How `user` may see a submission of `run`: "learner" for its own learner while enrolled,
     their `ReviewerRole` for a reviewer of the run, or None (they see nothing of it)."""
-    from .assessment_selectors import run_reviewer_role
 
     if not (user and user.is_authenticated):
         return None

@@ -15,7 +15,7 @@ from academy.mail import mail_queue
 from academy.private_storage import private_storage
 from academy.organisations.admin_scoping import user_is_organisation_staff
 
-from .assessment_selectors import run_reviewer_role
+from .assignment_selectors import run_reviewer_role
 from .models import Assignment, Enrolment, Review, ReviewScore, Submission, SubmissionFile
 from .rubric_services import rubric_check, rubric_spec_of
 from .rubrics import RubricScoringError, rubric_score

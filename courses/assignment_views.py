@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import selectors
-from .assessment_selectors import run_reviewer_role
+from .assignment_selectors import run_reviewer_role
 from .assignment_forms import ReviewForm, SubmissionForm
 from .assignment_selectors import (
     QueueStatus,

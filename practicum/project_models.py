@@ -13,16 +13,16 @@ and accepts major units (`practicum.wagtail_hooks`). The rules a saved project m
 are `practicum.project_services.project_check`; practicum runs, teams and stores come later.
 """
 
-from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable
+
+from academy.fields import CheckboxListField
 
 from .models import CURRENCY_CODE
 
@@ -40,14 +40,10 @@ def market_code_choices():
     return [(code, f"{code} {name}") for code, name in names.items()]
 
 
-class MarketCodesField(models.JSONField):
+class MarketCodesField(CheckboxListField):
     """A list of market codes of the reference data, edited as checkboxes."""
 
-    def formfield(self, **kwargs):
-        return forms.MultipleChoiceField(
-            choices=market_code_choices, widget=forms.CheckboxSelectMultiple, required=not self.blank,
-            label=capfirst(self.verbose_name), help_text=self.help_text,
-        )
+    list_choices = staticmethod(market_code_choices)
 
 
 class PracticumProject(ClusterableModel):

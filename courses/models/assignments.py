@@ -14,14 +14,13 @@ the rubric later never changes a review already given. The writes are
 
 import uuid
 
-from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
+from academy.fields import CheckboxListField
 from academy.private_storage import private_storage
 
 # What a learner may upload at most, whatever an assignment says (the form refuses bigger files
@@ -42,14 +41,10 @@ FILE_TYPE_CHOICES = [
 ]
 
 
-class FileTypesField(models.JSONField):
+class FileTypesField(CheckboxListField):
     """A list of `FILE_TYPE_CHOICES` keys, edited as checkboxes."""
 
-    def formfield(self, **kwargs):
-        return forms.MultipleChoiceField(
-            choices=FILE_TYPE_CHOICES, widget=forms.CheckboxSelectMultiple, required=not self.blank,
-            label=capfirst(self.verbose_name), help_text=self.help_text,
-        )
+    list_choices = FILE_TYPE_CHOICES
 
 
 class Assignment(models.Model):
