@@ -24,8 +24,12 @@ The chart (`AccountCode`; the kind and currency rule of each code are in `CHART`
 - FX_GAIN_LOSS (income, per store, any currency): the currency trading account (below); a
   credit balance in CNY is a gain, a debit balance a loss. Per store, because the store bears
   the exchange risk: it sells in EUR and keeps its books in CNY.
-- DUTY_PAYABLE, VAT_PAYABLE, LOGISTICS_PAYABLE (liabilities, per store, any currency): for
-  practicum II, which also decides their debit side (an expense, or INVENTORY for duty paid at
+- COST_OF_SALES and SHIPPING (expenses, per store, CNY): on shipping an order (`shipment`),
+  the stock's average cost leaves INVENTORY and the carrier's tariff is owed.
+- LOGISTICS_PAYABLE (liability, per store, any currency): what the carriers are owed for the
+  parcels shipped, credited on shipping.
+- DUTY_PAYABLE, VAT_PAYABLE (liabilities, per store, any currency): for practicum II, which
+  also decides their debit side (an expense, or INVENTORY for duty paid at
   a warehouse's inbound, which is part of the stock's cost).
 
 There is no REFUNDS account: a refund out of escrow hands the buyer's own advance back before
@@ -124,6 +128,8 @@ class AccountCode(StrEnum):
     DUTY_PAYABLE = "DUTY_PAYABLE"
     VAT_PAYABLE = "VAT_PAYABLE"
     LOGISTICS_PAYABLE = "LOGISTICS_PAYABLE"
+    COST_OF_SALES = "COST_OF_SALES"
+    SHIPPING = "SHIPPING"
 
 
 @dataclass(frozen=True)
@@ -159,7 +165,11 @@ CHART: Mapping[AccountCode, AccountRule] = {
     AccountCode.VAT_PAYABLE: AccountRule(
         AccountKind.LIABILITY, False, False, "Import VAT/GST owed (practicum II)"),
     AccountCode.LOGISTICS_PAYABLE: AccountRule(
-        AccountKind.LIABILITY, False, False, "Carriers and warehouses owed (practicum II)"),
+        AccountKind.LIABILITY, False, False, "Carriers and warehouses owed"),
+    AccountCode.COST_OF_SALES: AccountRule(
+        AccountKind.EXPENSE, True, False, "Stock shipped to buyers, at its average cost"),
+    AccountCode.SHIPPING: AccountRule(
+        AccountKind.EXPENSE, True, False, "What the carriers charge for the parcels shipped"),
 }
 
 _DEBIT_NORMAL = (AccountKind.ASSET, AccountKind.EXPENSE)
@@ -171,6 +181,7 @@ class EntryKind(StrEnum):
     ORDER_PAYMENT = "order_payment"
     ESCROW_RELEASE = "escrow_release"
     REFUND = "refund"
+    SHIPMENT = "shipment"
     REVERSAL = "reversal"
 
 
@@ -503,6 +514,28 @@ def refund(*, key: str, order: str, store: str, currency: str, amount_minor: int
                   f"Refund of order {order}: {_money(amount_minor, currency)} out of escrow, {extent}",
                   (Account(AccountCode.ESCROW, store, order), currency, amount_minor),
                   (Account(AccountCode.BUYER_CLEARING, store), currency, -amount_minor))
+
+
+def shipment(*, key: str, order: str, store: str, cost_of_goods_minor: int, inventory_minor: int,
+             shipping_minor: int, channel: str, day: date) -> JournalEntry:
+    """An order leaves the warehouse: its stock at average cost from INVENTORY to COST_OF_SALES,
+    and the carrier's tariff for the parcel to SHIPPING, owed on LOGISTICS_PAYABLE (all CNY).
+    `inventory_minor` is the stock's value on the books now; taking more is refused."""
+    _check_int(cost_of_goods_minor, "cost_of_goods_minor")
+    _check_int(shipping_minor, "shipping_minor")
+    _check_int(inventory_minor, "inventory_minor")
+    if cost_of_goods_minor < 0 or shipping_minor < 0 or cost_of_goods_minor + shipping_minor == 0:
+        raise LedgerError(f"a shipment of order {order} books a cost of goods or a shipping charge, neither negative")
+    if cost_of_goods_minor > inventory_minor:
+        raise LedgerError(f"store {store} holds stock worth {_money(inventory_minor, BOOK_CURRENCY)},"
+                          f" not {_money(cost_of_goods_minor, BOOK_CURRENCY)}")
+    return _entry(key, day, EntryKind.SHIPMENT,
+                  f"Order {order} shipped by {channel}: goods at cost {_money(cost_of_goods_minor, BOOK_CURRENCY)},"
+                  f" carrier's tariff {_money(shipping_minor, BOOK_CURRENCY)} owed",
+                  (Account(AccountCode.COST_OF_SALES, store), BOOK_CURRENCY, cost_of_goods_minor),
+                  (Account(AccountCode.INVENTORY, store), BOOK_CURRENCY, -cost_of_goods_minor),
+                  (Account(AccountCode.SHIPPING, store), BOOK_CURRENCY, shipping_minor),
+                  (Account(AccountCode.LOGISTICS_PAYABLE, store), BOOK_CURRENCY, -shipping_minor))
 
 
 def reversal(entry: JournalEntry, *, key: str, day: date, memo: str,

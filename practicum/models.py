@@ -183,3 +183,7 @@ class SampleProduct(ReferenceRow):
 
 # Practicum projects live in their own module; imported here so Django finds their models.
 from .project_models import CompetitorListing, PracticumProject, ProjectKpi, ProjectProduct  # noqa: E402,F401
+from .run_models import (  # noqa: E402,F401
+    LedgerEntry, LedgerPosting, Listing, Order, OrderLine, OrderTransition, PracticumRun, RunParticipant, SimulationDay,
+    SimulationJob, StockItem, Store, Team,
+)

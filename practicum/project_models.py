@@ -4,14 +4,16 @@ A project belongs to an approved enterprise and says what the students' stores w
 the target markets (codes of the `Market` reference rows), the product catalogue the students
 may sell (cost in CNY, weight, HS code, battery), the starting capital in CNY, the KPIs the
 teams are measured by with their weights (summing to 100 %), an optional rubric of the same
-enterprise, the dates, an optional course run it belongs to, and a few fixed competitor
-listings per market that `practicum.demand` puts next to the students' listings.
+enterprise, the dates, an optional course run it belongs to, a few fixed competitor listings per market that
+`practicum.demand` puts next to the students' listings, and the simulation's settings.
 
 Money is an integer of minor units of its currency (HOUSE_RULES, "Names and models"): fen for
 the CNY amounts, the market currency's minor unit for a competitor's price; the admin shows
 and accepts major units (`practicum.wagtail_hooks`). The rules a saved project must satisfy
 are `practicum.project_services.project_check`; practicum runs, teams and stores come later.
 """
+
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -83,6 +85,39 @@ class PracticumProject(ClusterableModel):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT,
         help_text=_("Only published projects are offered to students. An archived project is kept for the record."),
+    )
+    # The simulation's settings (practicum.demand.DemandParameters documents each default).
+    market_size = models.PositiveIntegerField(
+        _("shoppers per market and day"), default=40, validators=[MaxValueValidator(10_000)],
+        help_text=_("How many shoppers look for the project's products in each market on an average simulated day."),
+    )
+    beta_price = models.DecimalField(
+        _("price sensitivity"), max_digits=5, decimal_places=2, default=Decimal(3), validators=[MinValueValidator(0)],
+        help_text=_("How strongly shoppers avoid a price above the going price (about the price elasticity; 3 by default)."),
+    )
+    beta_rating = models.DecimalField(
+        _("rating sensitivity"), max_digits=5, decimal_places=2, default=Decimal("0.4"), validators=[MinValueValidator(0)],
+        help_text=_("How much one star of rating is worth to shoppers (0.4 by default)."),
+    )
+    beta_delivery_day = models.DecimalField(
+        _("delivery time sensitivity"), max_digits=5, decimal_places=3, default=Decimal("0.04"), validators=[MinValueValidator(0)],
+        help_text=_("How much each day of delivery time puts shoppers off (0.04 by default)."),
+    )
+    beta_door_fee = models.DecimalField(
+        _("door fee sensitivity"), max_digits=5, decimal_places=2, default=Decimal("4.5"), validators=[MinValueValidator(0)],
+        help_text=_("How strongly shoppers avoid duty and VAT to pay at the door under DAP (4.5 by default, above the price sensitivity)."),
+    )
+    no_purchase_utility = models.DecimalField(
+        _("appeal of not buying"), max_digits=5, decimal_places=2, default=Decimal(2),
+        help_text=_("How attractive leaving without buying is; higher means fewer shoppers buy (2 by default)."),
+    )
+    platform_fee_bps = models.PositiveIntegerField(
+        _("platform fee (basis points)"), default=500, validators=[MaxValueValidator(10_000)],
+        help_text=_("The platform's commission on released sales, in hundredths of a percent (500 is 5 %)."),
+    )
+    auto_release_days = models.PositiveSmallIntegerField(
+        _("auto-release after (days)"), default=7, validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=_("Escrow is released this many simulated days after delivery when the buyer has not confirmed it."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, editable=False,

@@ -87,25 +87,63 @@ def market_row(market: Market):
     )
 
 
+class ReferenceDay:
+    """The reference rows in force on one day, loaded once (four queries) for the engines' plain
+    values: what the simulation prices every listing of a day with, so that it and the
+    calculator apply the same rows. `markets` limits the markets (and duty rates) loaded."""
+
+    def __init__(self, *, day: date, markets=None):
+        self.day = day
+        filters = {} if markets is None else {"iso2__in": [m.upper() for m in markets]}
+        self.markets = {iso2: row for (iso2,), row in rows_in_force(Market, day=day, **filters).items()}
+        duty_filters = {} if markets is None else {"market__in": list(self.markets)}
+        self.duty_rates: dict[str, list[DutyRateRow]] = {}
+        for row in rows_in_force(DutyRate, day=day, **duty_filters).values():
+            self.duty_rates.setdefault(row.market, []).append(DutyRateRow(
+                market=row.market, hs_prefix=row.hs_prefix, duty_rate_pct=row.duty_rate_pct,
+                effective_from=row.effective_from, notes=row.notes, ref=row.ref))
+        self.fx = {
+            currency: FxRow(currency=r.currency, cny_per_unit=r.cny_per_unit, effective_from=r.effective_from, ref=r.ref)
+            for (currency,), r in fx_in_force(day=day).items()
+        }
+        self._channels = None
+
+    @property
+    def channels(self) -> dict[str, ChannelRow]:
+        """The logistics channels in force, by code (loaded on first use)."""
+        if self._channels is None:
+            self._channels = {c.code: channel_row(c) for c in channels_in_force(day=self.day)}
+        return self._channels
+
+    def market(self, iso2: str) -> Market:
+        try:
+            return self.markets[iso2.upper()]
+        except KeyError:
+            raise ReferenceDataMissing(
+                _("No %(table)s row for %(key)s is in force on %(day)s.") % {
+                    "table": Market._meta.verbose_name, "key": f"iso2 {iso2.upper()}", "day": self.day.isoformat()}
+            ) from None
+
+    def consignment(self, *, market: str, hs_code: str, goods_value, goods_currency: str, weight_kg, shipping,
+                    shipping_currency: str, incoterm: str, hs_codes=(), rule_override=None) -> Consignment:
+        """The customs engine's input for one consignment on the day."""
+        market_model = self.market(market)
+        return Consignment(
+            market=market_row(market_model), duty_rates=list(self.duty_rates.get(market_model.iso2, ())), fx=self.fx,
+            hs_code=hs_code, goods_value=goods_value, goods_currency=goods_currency.upper(), weight_kg=weight_kg,
+            shipping=shipping, shipping_currency=shipping_currency.upper(), incoterm=incoterm.upper(), day=self.day,
+            hs_codes=tuple(hs_codes), rule_override=rule_override,
+        )
+
+
 def consignment_for(*, market: str, hs_code: str, goods_value, goods_currency: str, weight_kg, shipping,
                     shipping_currency: str, incoterm: str, day: date, hs_codes=(), rule_override=None):
     """Gather the rows in force on `day` and build the engine's input for one consignment."""
 
-    market_model = row_in_force(Market, day=day, iso2=market.upper())
-    duty_rates = [
-        DutyRateRow(market=r.market, hs_prefix=r.hs_prefix, duty_rate_pct=r.duty_rate_pct,
-                    effective_from=r.effective_from, notes=r.notes, ref=r.ref)
-        for r in duty_rates_in_force(market=market_model.iso2, day=day)
-    ]
-    fx = {
-        currency: FxRow(currency=r.currency, cny_per_unit=r.cny_per_unit, effective_from=r.effective_from, ref=r.ref)
-        for (currency,), r in fx_in_force(day=day).items()
-    }
-    return Consignment(
-        market=market_row(market_model), duty_rates=duty_rates, fx=fx, hs_code=hs_code,
-        goods_value=goods_value, goods_currency=goods_currency.upper(), weight_kg=weight_kg,
-        shipping=shipping, shipping_currency=shipping_currency.upper(), incoterm=incoterm.upper(), day=day,
-        hs_codes=tuple(hs_codes), rule_override=rule_override,
+    return ReferenceDay(day=day, markets=[market]).consignment(
+        market=market, hs_code=hs_code, goods_value=goods_value, goods_currency=goods_currency, weight_kg=weight_kg,
+        shipping=shipping, shipping_currency=shipping_currency, incoterm=incoterm, hs_codes=hs_codes,
+        rule_override=rule_override,
     )
 
 

@@ -258,6 +258,11 @@ class PracticumProjectViewSet(OrganisationScopedViewSetMixin, ModelViewSet):
                 FieldRowPanel([FieldPanel("price_minor"), FieldPanel("currency"), FieldPanel("rating"), FieldPanel("delivery_days")]),
             ]),
         ], heading=_("Competitor listings")),
+        MultiFieldPanel([
+            FieldRowPanel([FieldPanel("market_size"), FieldPanel("platform_fee_bps"), FieldPanel("auto_release_days")]),
+            FieldRowPanel([FieldPanel("beta_price"), FieldPanel("beta_rating"), FieldPanel("beta_delivery_day")]),
+            FieldRowPanel([FieldPanel("beta_door_fee"), FieldPanel("no_purchase_utility")]),
+        ], heading=_("Market simulation"), classname="collapsed"),
         FieldPanel("rubric"),
         FieldRowPanel([FieldPanel("starts_on"), FieldPanel("ends_on")]),
         FieldPanel("course_run"),

@@ -1,0 +1,54 @@
+"""Builders of practicum projects and runs for the tests and the demo data (one code path for both).
+
+Figures come from the reference data (`data/reference/products.csv`, `duty_rates.csv`): a home
+goods catalogue of the sample products' HS codes, costs and weights.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from .project_models import CompetitorListing, PracticumProject, ProjectKpi, ProjectProduct
+
+HOME_GOODS = (
+    # sku, name, HS code, unit cost (fen), weight (g), battery
+    ("BOWL-PLA", "Plastic tableware set", "392410", 2200, 400, False),
+    ("TEA-GREEN", "Green tea 250 g", "090210", 3500, 300, False),
+    ("TOY-BLOCKS", "Building blocks set", "950300", 4200, 650, False),
+)
+# market, SKU, price (minor units), currency, rating, delivery days, Incoterm
+HOME_GOODS_COMPETITORS = (
+    ("PL", "BOWL-PLA", 4999, "PLN", "4.4", 12, "DDP"),
+    ("PL", "TEA-GREEN", 6900, "PLN", "4.6", 9, "DDP"),
+    ("PL", "TOY-BLOCKS", 9900, "PLN", "4.2", 14, "DAP"),
+    ("KZ", "BOWL-PLA", 590000, "KZT", "4.3", 14, "DDP"),
+    ("KZ", "TEA-GREEN", 790000, "KZT", "4.5", 12, "DDP"),
+)
+HOME_GOODS_KPIS = (
+    (ProjectKpi.Kind.NET_PROFIT, 40), (ProjectKpi.Kind.CONVERSION, 20), (ProjectKpi.Kind.ON_TIME_DELIVERY, 20),
+    (ProjectKpi.Kind.DECLARATION_ACCURACY, 20),
+)
+
+
+def home_goods_project(*, organisation, by, title="Launch our home goods line in Kazakhstan and Poland",
+                       starts_on=date(2026, 9, 1), ends_on=date(2026, 12, 20), capital_minor=5_000_000,
+                       status=PracticumProject.Status.PUBLISHED, **fields) -> PracticumProject:
+    """A published project of `organisation` selling three home goods in Poland and Kazakhstan."""
+    project = PracticumProject(
+        organisation=organisation, title=title, target_markets=["KZ", "PL"], starting_capital_minor=capital_minor,
+        brief=fields.pop("brief", "<p>Test our home goods line in two very different markets: the EU with its "
+                                  "VAT on every parcel, and Kazakhstan in the Eurasian customs union. Choose "
+                                  "prices, channels and Incoterms, and keep the books balanced.</p>"),
+        starts_on=starts_on, ends_on=ends_on, status=status, created_by=by, **fields,
+    )
+    project.kpis = [ProjectKpi(kind=kind, weight_pct=weight) for kind, weight in HOME_GOODS_KPIS]
+    project.products = [
+        ProjectProduct(sku=sku, name=name, hs_code=hs, unit_cost_minor=cost, weight_grams=weight, contains_battery=battery)
+        for sku, name, hs, cost, weight, battery in HOME_GOODS
+    ]
+    project.competitor_listings = [
+        CompetitorListing(market=market, sku=sku, price_minor=price, currency=currency, rating=Decimal(rating),
+                          delivery_days=days, incoterm=incoterm)
+        for market, sku, price, currency, rating, days, incoterm in HOME_GOODS_COMPETITORS
+    ]
+    project.save()
+    return project
