@@ -228,9 +228,12 @@ def _home_pages():
 def demo_reset():
     """Remove everything the demo created (people at the demo domains and the demo organisations)."""
     from courses.demo import courses_demo_reset
+    from practicum.demo import practicum_demo_reset
 
     slugs = [o["slug"] for o in ORGANISATIONS] + [PENDING_ORGANISATION["slug"]]
     organisations = Organisation.objects.filter(slug__in=slugs)
+    # Practicum projects first: they protect their enterprise and its rubrics.
+    practicum_demo_reset(organisations=organisations)
     courses_demo_reset(organisations=organisations)
     for organisation in organisations:
         for page in sorted(organisation.pages.all(), key=lambda p: p.alias_of_id is None):
@@ -286,6 +289,13 @@ def demo_load(*, seed=2026):
 
     people = {user.email: user for user in User.objects.filter(email__in=[p[0] for p in PEOPLE])}
     courses_demo_load(admin=admin, organisations=organisations, people=people)
+
+    from practicum.demo import practicum_demo_load
+
+    practicum_demo_load(
+        enterprise=organisations["amber-loom-trading"], mentor=people["mentor@example.com"],
+        students=[people["student@example.com"], people["graduate@example.com"]], seed=seed,
+    )
 
     return demo_logins()
 

@@ -58,4 +58,21 @@ def _learning_for(*, user, roles):
     }
     if "author" in roles or "mentor" in roles or "admin" in roles:
         context["taught_runs"] = runs_managed_by(user=user)
+    context.update(_practicum_for(user=user, roles=roles))
+    return context
+
+
+def _practicum_for(*, user, roles):
+    """The student's practicum places (run, team and store); for enterprise mentors and admins,
+    the runs they mentor."""
+    from practicum.mentor_selectors import mentor_runs
+    from practicum.run_models import RunParticipant
+
+    context = {
+        "practicum_places": list(
+            RunParticipant.objects.filter(user=user).select_related("run__project", "team__store").order_by("-run__created_at")[:5]
+        ),
+    }
+    if "mentor" in roles or "admin" in roles:
+        context["mentored_runs"] = mentor_runs(user=user)[:5]
     return context

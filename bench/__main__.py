@@ -7,6 +7,8 @@ an idle CI runner can be compared (see bench/README.md).
 - Writes: approving organisations with `organisation_approve` (page, revision, group,
   collection, permissions, status history, Wagtail's index tasks) against a bare
   `bulk_create` of the same number of organisation rows.
+- A simulated day (bench/practicum_day.py): `run_day_play` for 100 practicum stores in five
+  markets against a bare `bulk_create` of as many order rows, at two market sizes.
 - HTTP (bench/http.py): the signed-in lesson page and the cached catalog served by gunicorn
   under a load generator on loopback, against the same hello-world view served the same way.
 
@@ -27,6 +29,7 @@ import warnings
 from pathlib import Path
 
 from bench.http import bench_http, database_snapshot
+from bench.practicum_day import bench_practicum_day
 
 SETTINGS_MODULE = "academy.settings.test"
 
@@ -158,6 +161,10 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=7, help="timed rounds per measurement; the median is reported")
     parser.add_argument("--requests", type=int, default=10, help="requests per path in each round")
     parser.add_argument("--organisations", type=int, default=3, help="organisations approved (and bulk-created) per round")
+    parser.add_argument("--practicum", action=argparse.BooleanOptionalAction, default=True, help="play a simulated practicum day (bench/practicum_day.py)")
+    parser.add_argument("--practicum-rounds", type=int, default=3, help="timed simulated days per market size")
+    parser.add_argument("--practicum-stores", type=int, default=100, help="trading teams in the simulated run")
+    parser.add_argument("--practicum-sizes", default="20,40", help="market sizes of the simulated day, comma-separated")
     parser.add_argument("--http", action=argparse.BooleanOptionalAction, default=True, help="serve pages with gunicorn under load (bench/http.py)")
     parser.add_argument("--http-rounds", type=int, default=5, help="timed rounds of the HTTP section")
     parser.add_argument("--http-seconds", type=int, default=2, help="seconds of load per page in each HTTP round")
@@ -196,6 +203,10 @@ def main(argv=None):
             baseline="bulk_create (baseline)",
         )
         print(f"  one organisation_approve ran {queries} queries")
+
+        if args.practicum:
+            bench_practicum_day(rounds=args.practicum_rounds, stores=args.practicum_stores,
+                                sizes=tuple(int(size) for size in args.practicum_sizes.split(",")))
 
         if http_folder is not None:
             bench_http(

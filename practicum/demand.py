@@ -397,30 +397,74 @@ def generate_day(
         prefix = "[" + ",".join(_atoms((seed, "taste", market, day, shopper))) + ","
         chosen = _choose(prefix, alternatives)
         choices.append(chosen.listing_key)
-        if chosen.listing is None or chosen.listing.store_key is None:
-            continue
-        listing = chosen.listing
-        orders.append(Order(
-            generation_key=f"{market}:{day}:{shopper:0{SHOPPER_DIGITS}d}:{store_key}",
-            store_key=store_key,
-            listing_key=listing.key,
-            market=market,
-            day=market_day.day,
-            sku=listing.sku,
-            quantity=_quantity(stream(seed, "shopper", market, day, shopper), params.quantity_weights),
-            unit_price_minor=listing.price_minor,
-            currency=listing.currency,
-            shopper=shopper,
-        ))
+        if chosen.listing is not None and chosen.listing.store_key is not None:
+            orders.append(_order(seed, market_day, store_key, chosen.listing, shopper, params))
     return DemandDay(market=market, day=market_day.day, store_key=store_key, arrivals=count,
                      choices=tuple(choices), orders=tuple(orders))
 
 
+def generate_market_day(
+    *, seed: str, market_day: MarketDay, stores: Mapping[str, Iterable[Listing]], competitor_listings: Iterable[Listing],
+    params: DemandParameters | None = None,
+) -> dict[str, DemandDay]:
+    """`generate_day` for every store of a run in one market-day at once: {store key: its
+    DemandDay}, each equal to what `generate_day` gives for that store alone.
+
+    Every team meets the same shoppers, whose taste for an alternative is keyed by the
+    alternative (a competitor, not buying, or a SKU), never by the store. So each shopper's taste
+    draws and quantity are computed once and shared by all the stores; only the comparison with
+    each store's own utilities is per store. A near tie is settled by `_choose` exactly as
+    `generate_day` settles it. `stores` maps a store key to that store's listings (non-empty)."""
+    _check_text(seed, "seed")
+    params = DemandParameters() if params is None else params
+    competitor_listings = tuple(competitor_listings)
+    choice_sets = {}
+    for store_key, listings in stores.items():
+        listings = tuple(listings)
+        if not listings or any(listing.store_key != store_key for listing in listings):
+            raise ValueError(f"the listings of store {store_key!r} must be non-empty and carry its key")
+        choice_sets[store_key] = _choice_set(market_day, listings, competitor_listings, params)[0]
+    market, day = market_day.market, market_day.day.isoformat()
+    count = arrivals(seed=seed, market_day=market_day, params=params)
+    choices: dict[str, list[str | None]] = {store_key: [] for store_key in choice_sets}
+    orders: dict[str, list[Order]] = {store_key: [] for store_key in choice_sets}
+    for shopper in range(count):
+        prefix = "[" + ",".join(_atoms((seed, "taste", market, day, shopper))) + ","
+        exponential: dict[str, float] = {}  # E = −ln(u) of each alternative's taste draw, by suffix
+        for store_key, alternatives in choice_sets.items():
+            chosen = _choose(prefix, alternatives, exponential)
+            choices[store_key].append(chosen.listing_key)
+            if chosen.listing is not None and chosen.listing.store_key is not None:
+                orders[store_key].append(_order(seed, market_day, store_key, chosen.listing, shopper, params))
+    return {
+        store_key: DemandDay(market=market, day=market_day.day, store_key=store_key, arrivals=count,
+                             choices=tuple(choices[store_key]), orders=tuple(orders[store_key]))
+        for store_key in choice_sets
+    }
+
+
+def _order(seed: str, market_day: MarketDay, store_key: str, listing: Listing, shopper: int, params: DemandParameters) -> Order:
+    market, day = market_day.market, market_day.day.isoformat()
+    return Order(
+        generation_key=f"{market}:{day}:{shopper:0{SHOPPER_DIGITS}d}:{store_key}",
+        store_key=store_key,
+        listing_key=listing.key,
+        market=market,
+        day=market_day.day,
+        sku=listing.sku,
+        quantity=_quantity(stream(seed, "shopper", market, day, shopper), params.quantity_weights),
+        unit_price_minor=listing.price_minor,
+        currency=listing.currency,
+        shopper=shopper,
+    )
+
+
 def orders_digest(orders: Iterable[Order]) -> str:
     """sha256 (hex) over the orders in canonical form (issue "Practicum I", point 7): sorted by
-    generation key, each as market, SKU, quantity, unit price in minor units and currency, in
-    compact JSON with sorted keys. No database ids, store or listing keys, or times, so two
-    teams with the same orders have the same digest, whatever order the orders come in."""
+    generation key, each as simulated day, market, shopper number, SKU, quantity, unit price in
+    minor units and currency, in compact JSON with sorted keys. No database ids, store or listing
+    keys, or wall-clock times, so two teams with the same orders have the same digest, whatever
+    order the orders come in; the day and shopper tell two days with alike orders apart."""
     orders = list(orders)
     for order in orders:
         if not isinstance(order, Order):
@@ -430,8 +474,8 @@ def orders_digest(orders: Iterable[Order]) -> str:
         if before.generation_key == after.generation_key:
             raise ValueError(f"two orders share the generation key {before.generation_key!r}")
     canonical = [
-        {"market": o.market, "sku": o.sku, "quantity": o.quantity, "unit_price_minor": o.unit_price_minor,
-         "currency": o.currency}
+        {"day": o.day.isoformat(), "market": o.market, "shopper": o.shopper, "sku": o.sku, "quantity": o.quantity,
+         "unit_price_minor": o.unit_price_minor, "currency": o.currency}
         for o in orders
     ]
     text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
@@ -514,16 +558,24 @@ def _reference_price(sku: str, market_day: MarketDay, competitor_listings: Seque
     return totals[(len(totals) - 1) // 2]
 
 
-def _choose(prefix: str, alternatives: Sequence[_Alternative]) -> _Alternative:
-    """The alternative with the least E · exp(−V), E = −ln(u) exponential per alternative."""
+def _choose(prefix: str, alternatives: Sequence[_Alternative], exponential: dict[str, float] | None = None) -> _Alternative:
+    """The alternative with the least E · exp(−V), E = −ln(u) exponential per alternative.
+    `exponential` caches E by the alternative's suffix across stores meeting the same shopper."""
     if len(alternatives) == 1:
         return alternatives[0]
-    draws = [_taste_bits(prefix + alt.suffix) for alt in alternatives]
-    keys = [-math.log((2 * k + 1) * 2.0**-53) * alt.inverse_weight_float for k, alt in zip(draws, alternatives)]
+    if exponential is None:
+        exponential = {}
+    keys = []
+    for alt in alternatives:
+        e = exponential.get(alt.suffix)
+        if e is None:
+            e = exponential[alt.suffix] = -math.log((2 * _taste_bits(prefix + alt.suffix) + 1) * 2.0**-53)
+        keys.append(e * alt.inverse_weight_float)
     order = sorted(range(len(keys)), key=keys.__getitem__)
     first, second = keys[order[0]], keys[order[1]]
     if second - first > _TIE_MARGIN * first:
         return alternatives[order[0]]
+    draws = [_taste_bits(prefix + alt.suffix) for alt in alternatives]
     with localcontext(_EXACT_CONTEXT):
         exact = [-(Decimal(2 * k + 1) / Decimal(2**53)).ln() * alt.inverse_weight for k, alt in zip(draws, alternatives)]
     return alternatives[min(range(len(exact)), key=lambda i: (exact[i], i))]

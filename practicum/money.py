@@ -15,6 +15,7 @@ depend on the thread's decimal context.
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency, get_currency_precision, is_currency
@@ -24,6 +25,15 @@ Exact = Decimal | Fraction | int
 
 def minor_digits(currency: str) -> int:
     """The number of decimal digits of the currency's minor unit (IDR 0, EUR 2)."""
+    if not isinstance(currency, str):
+        _check_currency(currency)  # raises the TypeError
+    return _minor_digits(currency)
+
+
+@lru_cache(maxsize=1024)
+def _minor_digits(currency: str) -> int:
+    # Cached: a simulated day asks tens of thousands of times, and CLDR's answer for a code never
+    # changes while the process runs. An unknown code raises, and exceptions are not cached.
     _check_currency(currency)
     return get_currency_precision(currency)
 

@@ -11,10 +11,11 @@ status pipeline and `OrderStatusChange`). An illegal move raises `OrderTransitio
       ▼                ▼                  ▼
     cancelled        refunded           refunded
 
-- `order_place`: a shopper's order from the demand engine. The stock row is locked; when the
-  units are there they are allocated (`0 ≤ allocated ≤ on hand`) and the buyer pays into escrow
-  in the market's currency; when they are not, the order is cancelled as out of stock and no
-  money moves. Placing the same generated order twice returns the first.
+- `order_place`: a shopper's order from the demand engine. The stock row is locked, then the
+  orders already placed are read, so placing the same generated order twice, even from two
+  connections at once, returns the first. When the units are there they are allocated
+  (`0 ≤ allocated ≤ on hand`) and the buyer pays into escrow in the market's currency; when they
+  are not, the order is cancelled as out of stock and no money moves.
 - `order_ship`: the parcel leaves by the listing's channel: stock leaves at average cost, the
   carrier's tariff is owed, the transit days are drawn from the run's seed within the channel's
   range.
@@ -24,21 +25,33 @@ status pipeline and `OrderStatusChange`). An illegal move raises `OrderTransitio
 - `order_refund`: the store cancels an order it has not shipped; escrow goes back to the buyer
   and the units return to stock.
 
+Each move has a batch form for the simulation, which moves hundreds of orders a day:
+`orders_place`, `orders_ship`, `orders_deliver`, `orders_release` read what they need in a few
+queries, work through the orders in memory in the order given and write in bulk, with the
+outcome of the one-order functions called one after the other (which are batches of one).
+
 Practicum II adds branches (customs events, refused parcels, disputes) to the same table.
 """
 
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from . import demand, ledger
-from .ledger_services import escrow_held, inventory_value, journal_post
+from .ledger import Account, AccountCode
+from .ledger_services import (
+    CHUNK, account_balances, escrow_held, in_chunks, insert_returning_ids, journal_post, journal_post_many,
+)
 from .logistics import shipping_quote
 from .money import quantize, to_minor
-from .run_models import Order, OrderLine, OrderTransition, RunParticipant, StockItem, Store
+from .run_models import (
+    Listing, Order, OrderLine, OrderTransition, PracticumRun, RunParticipant, StockItem, Store,
+)
 from .selectors import ReferenceDay
 
 S = Order.Status
@@ -66,13 +79,9 @@ class OrderTransitionError(ValidationError):
 
 def order_transition(*, order: Order, event: str, day: date, note: str = "", actor=None) -> Order:
     """Move the order by `event` on the simulated `day` and record the move."""
-    target = TRANSITIONS.get((order.status, event))
-    if target is None:
-        raise OrderTransitionError(_("Order %(number)s is %(status)s; it cannot %(event)s.") % {
-            "number": order.number, "status": order.get_status_display().lower(), "event": event})
-    OrderTransition.objects.create(order=order, source=order.status, target=target, event=event, day=day,
-                                   note=note[:300], actor=actor)
-    order.status = target
+    moves: list[OrderTransition] = []
+    _move(order, event, day, into=moves, note=note, actor=actor)
+    moves[0].save()
     return order
 
 
@@ -81,118 +90,219 @@ def order_number(generated: demand.Order) -> str:
     return f"{generated.market}-{generated.day:%Y%m%d}-{generated.shopper:05d}"
 
 
+@dataclass(frozen=True)
+class Placement:
+    """A shopper's order from the demand engine, to place: the store, the listing the shopper
+    chose, the generated order and what the buyer pays the store (minor units)."""
+
+    store: Store
+    listing: Listing
+    generated: demand.Order
+    total_minor: int
+
+
 def order_place(*, store: Store, listing, generated: demand.Order, total_minor: int) -> Order:
     """Record a shopper's order (idempotent by generation key), allocate its stock or cancel it
     as out of stock, and take the buyer's payment into escrow."""
-    day = generated.day
+    return orders_place(run=store.run, placements=[Placement(store, listing, generated, total_minor)])[0]
+
+
+def orders_place(*, run: PracticumRun, placements: Iterable[Placement]) -> list[Order]:
+    """`order_place` for many orders of the run at once, first come first served on stock in
+    the order given; returns the orders in that order (the stored one for an order placed
+    before). The stock rows are locked before the orders already placed are read, so the same
+    order placed by two connections at once is stored once: the second waits for the first's
+    commit and then finds its order. The rows are written in bulk, a few queries for the lot."""
+    placements = list(placements)
+    if not placements:
+        return []
     with transaction.atomic():
-        existing = Order.objects.filter(store=store, generation_key=generated.generation_key).first()
-        if existing is not None:
-            return existing
-        item = StockItem.objects.select_for_update().filter(store=store, product_id=listing.product_id).first()
-        order = Order.objects.create(
-            store=store, listing=listing, generation_key=generated.generation_key, number=order_number(generated),
-            market=generated.market, currency=generated.currency, total_minor=total_minor, incoterm=listing.incoterm,
-            channel=listing.channel, placed_on=day, shopper=generated.shopper,
-        )
-        OrderTransition.objects.create(order=order, source="", target=S.PLACED, event="place", day=day,
-                                       note=_("A shopper ordered %(quantity)s × %(sku)s.") % {"quantity": generated.quantity, "sku": generated.sku})
-        line = OrderLine.objects.create(order=order, product_id=listing.product_id, sku=generated.sku,
-                                        quantity=generated.quantity, unit_price_minor=generated.unit_price_minor)
-        if item is None or item.available < line.quantity:
-            order_transition(order=order, event="cancel", day=day, note=_("Out of stock: %(available)s available, %(wanted)s wanted.") % {
-                "available": item.available if item else 0, "wanted": line.quantity})
-            order.save(update_fields=["status"])
-            return order
-        journal_post(run=store.run, store=store, order=order, entry=ledger.order_payment(
-            key=f"pay:{store.key}:{order.number}", order=order.number, store=store.key, currency=order.currency,
-            amount_minor=total_minor, day=day))
-        order_transition(order=order, event="pay", day=day)
-        item.allocated += line.quantity
-        item.save(update_fields=["allocated"])
-        line.allocated = True
-        line.save(update_fields=["allocated"])
-        order.ships_on = day + timedelta(days=1)
-        order_transition(order=order, event="allocate", day=day)
-        order.save(update_fields=["status", "ships_on"])
-        return order
+        store_ids = sorted({p.store.pk for p in placements})
+        product_ids = sorted({p.listing.product_id for p in placements})
+        items = {(item.store_id, item.product_id): item for item in in_chunks(
+            StockItem.objects.select_for_update(of=("self",)).filter(product_id__in=product_ids).order_by("pk"),
+            "store_id", store_ids)}
+        placed = _orders_placed(placements, store_ids)
+        results, orders, lines, moves, payments = [], [], [], [], []
+        changed: dict[int, StockItem] = {}
+        for placement in placements:
+            store, listing, generated = placement.store, placement.listing, placement.generated
+            found = placed.get((store.pk, generated.generation_key))
+            if found is not None:
+                results.append(found)
+                continue
+            day = generated.day
+            order = Order(
+                store=store, listing=listing, generation_key=generated.generation_key, number=order_number(generated),
+                market=generated.market, currency=generated.currency, total_minor=placement.total_minor,
+                incoterm=listing.incoterm, channel=listing.channel, placed_on=day, shopper=generated.shopper,
+            )
+            moves.append(OrderTransition(order=order, source="", target=S.PLACED, event="place", day=day, note=_(
+                "A shopper ordered %(quantity)s × %(sku)s.") % {"quantity": generated.quantity, "sku": generated.sku}))
+            line = OrderLine(order=order, product_id=listing.product_id, sku=generated.sku, quantity=generated.quantity,
+                             unit_price_minor=generated.unit_price_minor)
+            item = items.get((store.pk, listing.product_id))
+            if item is None or item.available < line.quantity:
+                _move(order, "cancel", day, into=moves, note=_("Out of stock: %(available)s available, %(wanted)s wanted.") % {
+                    "available": item.available if item else 0, "wanted": line.quantity})
+            else:
+                payments.append((store, order, ledger.order_payment(
+                    key=f"pay:{store.key}:{order.number}", order=order.number, store=store.key, currency=order.currency,
+                    amount_minor=placement.total_minor, day=day)))
+                _move(order, "pay", day, into=moves)
+                item.allocated += line.quantity
+                changed[item.pk] = item
+                line.allocated = True
+                order.ships_on = day + timedelta(days=1)
+                _move(order, "allocate", day, into=moves)
+            placed[store.pk, generated.generation_key] = order
+            results.append(order)
+            orders.append(order)
+            lines.append(line)
+        insert_returning_ids(Order, orders)
+        OrderLine.objects.bulk_create(lines)
+        OrderTransition.objects.bulk_create(moves)
+        journal_post_many(run, payments)
+        _stock_save(changed.values(), "allocated")
+        return results
 
 
 def order_ship(*, order: Order, day: date, reference: ReferenceDay, seed: str) -> Order:
     """The parcel leaves the China warehouse by the order's channel on `day`."""
-    store = order.store
     with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order.pk)
-        lines = list(order.lines.select_related("product"))
-        cost_of_goods = 0
-        weight_g = 0
-        has_battery = False
-        for line in lines:
-            item = StockItem.objects.select_for_update().get(store=store, product_id=line.product_id)
-            cost = item.cost_minor * line.quantity // item.on_hand if item.on_hand else 0
-            item.on_hand -= line.quantity
-            item.allocated -= line.quantity
-            item.cost_minor -= cost
-            item.save(update_fields=["on_hand", "allocated", "cost_minor"])
-            cost_of_goods += cost
-            weight_g += line.product.weight_grams * line.quantity
-            has_battery = has_battery or line.product.contains_battery
-        channel = reference.channels.get(order.channel)
-        shipping_minor = 0
-        transit_days = 0
-        if channel is not None:
-            quote = shipping_quote(channel, market=order.market, weight_g=weight_g, has_battery=has_battery, incoterm=order.incoterm)
-            if quote.price_cny is not None:
-                shipping_minor = to_minor(quote.price_cny, ledger.BOOK_CURRENCY)
-            transit_days = demand.stream(seed, "transit", order.generation_key).randint(quote.transit_days_min, quote.transit_days_max)
-        if cost_of_goods or shipping_minor:
-            journal_post(run=store.run, store=store, order=order, entry=ledger.shipment(
-                key=f"ship:{store.key}:{order.number}", order=order.number, store=store.key,
-                cost_of_goods_minor=cost_of_goods, inventory_minor=inventory_value(store=store),
-                shipping_minor=shipping_minor, channel=order.channel, day=day))
-        order.ships_on = day
-        order.delivery_due_on = day + timedelta(days=max(1, transit_days))
-        order_transition(order=order, event="ship", day=day, note=_("Shipped by %(channel)s, %(days)s days in transit.") % {
-            "channel": channel.name if channel else order.channel, "days": max(1, transit_days)})
-        order.save(update_fields=["status", "ships_on", "delivery_due_on"])
-        return order
+        locked = Order.objects.select_for_update(of=("self",)).select_related("store__run").get(pk=order.pk)
+        return orders_ship(orders=[locked], day=day, reference=reference, seed=seed)[0]
+
+
+def orders_ship(*, orders: Sequence[Order], day: date, reference: ReferenceDay, seed: str) -> list[Order]:
+    """`order_ship` for orders of one run, locked by the caller (`select_for_update`, with
+    `select_related("store__run")`), one after the other in the order given: stock leaves at
+    its average cost at that point, and the books' stock value goes down order by order."""
+    orders = list(orders)
+    if not orders:
+        return orders
+    run = _one_run(orders)
+    with transaction.atomic():
+        lines: dict[int, list[OrderLine]] = {}
+        for line in in_chunks(OrderLine.objects.select_related("product").order_by("pk"), "order_id", [o.pk for o in orders]):
+            lines.setdefault(line.order_id, []).append(line)
+        stores = {order.store_id: order.store for order in orders}
+        items = {(item.store_id, item.product_id): item for item in in_chunks(
+            StockItem.objects.select_for_update(of=("self",)).order_by("pk"), "store_id", sorted(stores))}
+        inventory = account_balances(run=run, accounts= [Account(AccountCode.INVENTORY, store.key) for store in stores.values()])
+        quotes: dict[tuple, object] = {}
+        changed: dict[int, StockItem] = {}
+        moves, shipments = [], []
+        for order in orders:
+            store = order.store
+            cost_of_goods = 0
+            weight_g = 0
+            has_battery = False
+            for line in lines.get(order.pk, ()):
+                item = items.get((store.pk, line.product_id))
+                if item is None:
+                    raise StockItem.DoesNotExist(f"store {store.key} has no stock row for product {line.product_id}")
+                cost = item.cost_minor * line.quantity // item.on_hand if item.on_hand else 0
+                item.on_hand -= line.quantity
+                item.allocated -= line.quantity
+                item.cost_minor -= cost
+                changed[item.pk] = item
+                cost_of_goods += cost
+                weight_g += line.product.weight_grams * line.quantity
+                has_battery = has_battery or line.product.contains_battery
+            channel = reference.channels.get(order.channel)
+            shipping_minor = 0
+            transit_days = 0
+            if channel is not None:
+                quote_key = (order.channel, order.market, weight_g, has_battery, order.incoterm)
+                if quote_key not in quotes:
+                    quotes[quote_key] = shipping_quote(channel, market=order.market, weight_g=weight_g,
+                                                       has_battery=has_battery, incoterm=order.incoterm)
+                quote = quotes[quote_key]
+                if quote.price_cny is not None:
+                    shipping_minor = to_minor(quote.price_cny, ledger.BOOK_CURRENCY)
+                transit_days = demand.stream(seed, "transit", order.generation_key).randint(
+                    quote.transit_days_min, quote.transit_days_max)
+            if cost_of_goods or shipping_minor:
+                account = str(Account(AccountCode.INVENTORY, store.key))
+                shipments.append((store, order, ledger.shipment(
+                    key=f"ship:{store.key}:{order.number}", order=order.number, store=store.key,
+                    cost_of_goods_minor=cost_of_goods, inventory_minor=inventory.get((account, ledger.BOOK_CURRENCY), 0),
+                    shipping_minor=shipping_minor, channel=order.channel, day=day)))
+                inventory[account, ledger.BOOK_CURRENCY] = inventory.get((account, ledger.BOOK_CURRENCY), 0) - cost_of_goods
+            order.ships_on = day
+            order.delivery_due_on = day + timedelta(days=max(1, transit_days))
+            _move(order, "ship", day, into=moves, note=_("Shipped by %(channel)s, %(days)s days in transit.") % {
+                "channel": channel.name if channel else order.channel, "days": max(1, transit_days)})
+        journal_post_many(run, shipments)
+        OrderTransition.objects.bulk_create(moves)
+        _stock_save(changed.values(), "on_hand", "allocated", "cost_minor")
+        _orders_update(orders, "status", "ships_on", "delivery_due_on")
+        return orders
 
 
 def order_deliver(*, order: Order, day: date, seed: str, auto_release_days: int) -> Order:
     """The parcel reaches the buyer; the day escrow will be released is set: the buyer's
     confirmation (drawn from the run's seed) or the auto-release timer."""
     with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order.pk)
-        rng = demand.stream(seed, "confirm", order.generation_key)
-        confirms = rng.randrange(100) < CONFIRM_PERCENT
-        wait = rng.randint(0, CONFIRM_WITHIN_DAYS) if confirms else auto_release_days
-        order.release_due_on = day + timedelta(days=wait)
-        note = (_("Delivered; the buyer will confirm in %(days)s days.") if confirms
-                else _("Delivered; escrow is released automatically after %(days)s days.")) % {"days": wait}
-        order_transition(order=order, event="deliver", day=day, note=note)
-        order.save(update_fields=["status", "release_due_on"])
-        return order
+        locked = Order.objects.select_for_update(of=("self",)).select_related("store__run").get(pk=order.pk)
+        return orders_deliver(orders=[locked], day=day, seed=seed, auto_release_days=auto_release_days)[0]
+
+
+def orders_deliver(*, orders: Sequence[Order], day: date, seed: str, auto_release_days: int) -> list[Order]:
+    """`order_deliver` for orders locked by the caller."""
+    orders = list(orders)
+    moves: list[OrderTransition] = []
+    with transaction.atomic():
+        for order in orders:
+            rng = demand.stream(seed, "confirm", order.generation_key)
+            confirms = rng.randrange(100) < CONFIRM_PERCENT
+            wait = rng.randint(0, CONFIRM_WITHIN_DAYS) if confirms else auto_release_days
+            order.release_due_on = day + timedelta(days=wait)
+            note = (_("Delivered; the buyer will confirm in %(days)s days.") if confirms
+                    else _("Delivered; escrow is released automatically after %(days)s days.")) % {"days": wait}
+            _move(order, "deliver", day, into=moves, note=note)
+        OrderTransition.objects.bulk_create(moves)
+        _orders_update(orders, "status", "release_due_on")
+    return orders
 
 
 def order_release(*, order: Order, day: date, reference: ReferenceDay, platform_fee_bps: int, payment_rate) -> Order:
     """Escrow of a delivered order released to the store on `day` (`payment_rate`: the FX row
     in force on the day the buyer paid)."""
-    store = order.store
     with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order.pk)
-        held = escrow_held(order=order)
-        release_rate = reference.fx.get(order.currency)
-        if held:
-            journal_post(run=store.run, store=store, order=order, entry=ledger.escrow_release(
-                key=f"release:{store.key}:{order.number}", order=order.number, store=store.key, currency=order.currency,
-                amount_minor=held, held_minor=held, payment_rate=payment_rate, release_rate=release_rate,
-                platform_fee_bps=platform_fee_bps, day=day))
-        confirmed = order.release_due_on is not None and order.delivery_due_on is not None and \
-            (order.release_due_on - order.delivery_due_on).days <= CONFIRM_WITHIN_DAYS
-        order_transition(order=order, event="release", day=day,
-                         note=_("The buyer confirmed delivery.") if confirmed else _("Released by the auto-release timer."))
-        order.save(update_fields=["status"])
-        return order
+        locked = Order.objects.select_for_update(of=("self",)).select_related("store__run").get(pk=order.pk)
+        return orders_release(orders=[locked], day=day, reference=reference, platform_fee_bps=platform_fee_bps,
+                              payment_rate_of=lambda _order: payment_rate)[0]
+
+
+def orders_release(*, orders: Sequence[Order], day: date, reference: ReferenceDay, platform_fee_bps: int,
+                   payment_rate_of: Callable[[Order], object]) -> list[Order]:
+    """`order_release` for orders of one run locked by the caller; `payment_rate_of(order)` is
+    the FX row in force on the day its buyer paid."""
+    orders = list(orders)
+    if not orders:
+        return orders
+    run = _one_run(orders)
+    with transaction.atomic():
+        held = account_balances(run=run, accounts= [Account(AccountCode.ESCROW, order.store.key, order.number) for order in orders])
+        moves, releases = [], []
+        for order in orders:
+            store = order.store
+            amount = -held.get((str(Account(AccountCode.ESCROW, store.key, order.number)), order.currency), 0)
+            if amount:
+                releases.append((store, order, ledger.escrow_release(
+                    key=f"release:{store.key}:{order.number}", order=order.number, store=store.key, currency=order.currency,
+                    amount_minor=amount, held_minor=amount, payment_rate=payment_rate_of(order),
+                    release_rate=reference.fx.get(order.currency), platform_fee_bps=platform_fee_bps, day=day)))
+            confirmed = order.release_due_on is not None and order.delivery_due_on is not None and \
+                (order.release_due_on - order.delivery_due_on).days <= CONFIRM_WITHIN_DAYS
+            _move(order, "release", day, into=moves,
+                  note=_("The buyer confirmed delivery.") if confirmed else _("Released by the auto-release timer."))
+        journal_post_many(run, releases)
+        OrderTransition.objects.bulk_create(moves)
+        _orders_update(orders, "status")
+    return orders
 
 
 def order_refund(*, order: Order, by, reason: str) -> Order:
@@ -227,11 +337,6 @@ def order_refund(*, order: Order, by, reason: str) -> Order:
         return order
 
 
-def buyer_total_minor(*, price_minor: int, quantity: int, incoterm: str, shipping_market_minor: int) -> int:
-    """What the buyer pays the store: the price of the units, plus the shipping under DAP."""
-    return price_minor * quantity + (shipping_market_minor if incoterm == "DAP" else 0)
-
-
 def cny_in_market(amount_cny, currency: str, reference: ReferenceDay) -> int:
     """A CNY amount in minor units of a market's currency at the day's FX row, rounded half-up."""
     rate = reference.fx.get(currency)
@@ -242,7 +347,65 @@ def cny_in_market(amount_cny, currency: str, reference: ReferenceDay) -> int:
     return to_minor(quantize(Fraction(amount_cny) * cny_rate / Fraction(rate.cny_per_unit), currency), currency)
 
 
+# Writing many orders at once: the simulation moves hundreds of orders a day, so each batch
+# function reads what it needs in a few queries, works in memory in the given order (so the
+# outcome is the one-by-one outcome), and writes in bulk.
+
+def _move(order: Order, event: str, day: date, *, into: list, note: str = "", actor=None) -> None:
+    """Move the order by `event` (the transition table decides) and add the record to `into`."""
+    target = TRANSITIONS.get((order.status, event))
+    if target is None:
+        raise OrderTransitionError(_("Order %(number)s is %(status)s; it cannot %(event)s.") % {
+            "number": order.number, "status": order.get_status_display().lower(), "event": event})
+    into.append(OrderTransition(order=order, source=order.status, target=target, event=event, day=day,
+                                note=note[:300], actor=actor))
+    order.status = target
+
+
+def _one_run(orders: Sequence[Order]) -> PracticumRun:
+    if len({order.store.run_id for order in orders}) != 1:
+        raise ValueError("a batch of orders belongs to one run")
+    return orders[0].store.run
+
+
+def _orders_placed(placements: list[Placement], store_ids: list[int]) -> dict[tuple[int, str], Order]:
+    """The orders already stored for the placements, by (store id, generation key). A generation
+    key names its day, so the orders of the placements' days are all that can match."""
+    query = Order.objects.filter(placed_on__in=sorted({p.generated.day for p in placements}))
+    keys = sorted({p.generated.generation_key for p in placements})
+    if len(keys) <= CHUNK:
+        query = query.filter(generation_key__in=keys)
+    return {(order.store_id, order.generation_key): order for order in in_chunks(query, "store_id", store_ids)}
+
+
+def _stock_save(items: Iterable[StockItem], *fields: str) -> None:
+    """Save `fields` of the stock rows with one statement run for every row (executemany).
+    `bulk_update` would do it in fewer statements but builds a CASE expression per row and
+    field in Python, which cost more than the rest of a simulated day's writes together."""
+    items = list(items)
+    if not items:
+        return
+    meta = StockItem._meta
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in fields)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s",
+                           [[getattr(item, name) for name in fields] + [item.pk] for item in items])
+
+
+def _orders_update(orders: Sequence[Order], *fields: str) -> None:
+    """Save `fields` of the orders: one UPDATE per set of values they share (a day's orders
+    share most of them)."""
+    groups: dict[tuple, list[int]] = {}
+    for order in orders:
+        groups.setdefault(tuple(getattr(order, name) for name in fields), []).append(order.pk)
+    for values, pks in groups.items():
+        for start in range(0, len(pks), CHUNK):
+            Order.objects.filter(pk__in=pks[start:start + CHUNK]).update(**dict(zip(fields, values, strict=True)))
+
+
 __all__ = [
-    "TRANSITIONS", "OrderTransitionError", "buyer_total_minor", "cny_in_market", "order_deliver", "order_number",
-    "order_place", "order_refund", "order_release", "order_ship", "order_transition",
+    "TRANSITIONS", "OrderTransitionError", "Placement", "cny_in_market", "order_deliver",
+    "order_number", "order_place", "order_refund", "order_release", "order_ship", "order_transition", "orders_deliver",
+    "orders_place", "orders_release", "orders_ship",
 ]

@@ -4,19 +4,21 @@ point 7).
 Playing day N of a run, in one transaction with the run row locked:
 
 1. Earlier orders move on, in a fixed order (store key, order number): orders due to ship leave
-   the China warehouse (`order_ship`), parcels due arrive (`order_deliver`), and escrow due is
-   released (`order_release`), all at the reference rows in force on the day.
+   the China warehouse (`orders_ship`), parcels due arrive (`orders_deliver`), and escrow due is
+   released (`orders_release`), all at the reference rows in force on the day; each step for
+   all its orders at once, with the outcome of moving them one by one.
 2. The demand engine (`practicum.demand`) meets each store's live listings that have stock,
    market by market, with the project's competitor listings and demand settings. Each listing is
    priced for the shopper by the trade-rules engine on the day (`listing_terms`): under DDP the
    shopper pays the price; under DAP the price plus the shipping, and expects duty and VAT at
-   the door. Orders are placed in shopper order, first come first served on stock.
+   the door. Orders are placed in shopper order, first come first served on stock, in one batch
+   (`orders_place`).
 3. The day is recorded (`SimulationDay`): the engine's inputs in canonical form with their sha256,
    the number of orders and `orders_digest` over all the run's orders of the day. Replaying a
    recorded day (`simulation_day_replay`) regenerates its orders from those inputs.
 
 The same day is never played twice (a unique day number per run, the run row locked); an order
-generated twice is placed once (`order_place` is idempotent by generation key).
+generated twice is placed once (`orders_place` is idempotent by generation key).
 """
 
 import hashlib
@@ -34,7 +36,7 @@ from .customs import CustomsInputError, FxRow, landed_cost
 from .logistics import shipping_quote
 from .models import FxRate
 from .money import from_minor, to_minor
-from .order_services import cny_in_market, order_deliver, order_place, order_release, order_ship
+from .order_services import Placement, cny_in_market, orders_deliver, orders_place, orders_release, orders_ship
 from .project_models import CompetitorListing, PracticumProject
 from .run_models import Listing, Order, PracticumRun, SimulationDay, StockItem, Store
 from .selectors import ReferenceDataMissing, ReferenceDay, rows_in_force
@@ -131,10 +133,9 @@ def run_day_play(*, run: PracticumRun) -> SimulationDay:
             inputs, placements = _day_demand(run, day, reference)
         except (ReferenceDataMissing, CustomsInputError) as error:
             raise SimulationError(str(error).splitlines()[0]) from None
-        generated = []
-        for store, listing, order in placements:
-            order_place(store=store, listing=listing, generated=order, total_minor=order.unit_price_minor * order.quantity)
-            generated.append(order)
+        orders_place(run=run, placements=[
+            Placement(store, listing, order, order.unit_price_minor * order.quantity) for store, listing, order in placements])
+        generated = [order for _store, _listing, order in placements]
         played = SimulationDay.objects.create(
             run=run, number=number, date=day, orders=len(generated), orders_digest=demand.orders_digest(generated),
             inputs=inputs, inputs_digest=_digest(inputs),
@@ -152,9 +153,9 @@ def simulation_day_replay(*, played: SimulationDay) -> tuple[int, str]:
         raise SimulationError(_("The recorded inputs of day %(day)s do not match their digest.") % {"day": played.number})
     orders = []
     for market_day, store_listings, competitors, params in _inputs_decoded(inputs):
-        for listings in store_listings.values():
-            orders.extend(demand.generate_day(seed=inputs["seed"], market_day=market_day, store_listings=listings,
-                                              competitor_listings=competitors, params=params).orders)
+        for result in demand.generate_market_day(seed=inputs["seed"], market_day=market_day, stores=store_listings,
+                                                 competitor_listings=competitors, params=params).values():
+            orders.extend(result.orders)
     return len(orders), demand.orders_digest(orders)
 
 
@@ -162,19 +163,23 @@ def simulation_day_replay(*, played: SimulationDay) -> tuple[int, str]:
 
 
 def _orders_move_on(run: PracticumRun, day: date, reference: ReferenceDay) -> None:
+    """Each step takes all its orders at once (`orders_ship`, ...), in (store key, number) order,
+    after the step before: a parcel delivered today whose buyer confirms at once is released today."""
     project = run.project
-    base = Order.objects.filter(store__run=run).select_related("store__run").order_by("store__key", "number")
-    for order in base.filter(status=Order.Status.FULFILLING, ships_on__lte=day):
-        order_ship(order=order, day=day, reference=reference, seed=run.seed)
-    for order in base.filter(status=Order.Status.SHIPPED, delivery_due_on__lte=day):
-        order_deliver(order=order, day=day, seed=run.seed, auto_release_days=project.auto_release_days)
+    base = (Order.objects.filter(store__run=run).select_for_update(of=("self",)).select_related("store__run")
+            .order_by("store__key", "number"))
+    orders_ship(orders=base.filter(status=Order.Status.FULFILLING, ships_on__lte=day), day=day, reference=reference,
+                seed=run.seed)
+    orders_deliver(orders=base.filter(status=Order.Status.SHIPPED, delivery_due_on__lte=day), day=day, seed=run.seed,
+                   auto_release_days=project.auto_release_days)
+    releasing = list(base.filter(status=Order.Status.DELIVERED, release_due_on__lte=day))
     payment_rates: dict[tuple[str, date], FxRow] = {}
-    for order in base.filter(status=Order.Status.DELIVERED, release_due_on__lte=day):
+    for order in releasing:
         rate_key = (order.currency, order.placed_on)
         if rate_key not in payment_rates:
             payment_rates[rate_key] = _fx_row(order.currency, order.placed_on)
-        order_release(order=order, day=day, reference=reference, platform_fee_bps=project.platform_fee_bps,
-                      payment_rate=payment_rates[rate_key])
+    orders_release(orders=releasing, day=day, reference=reference, platform_fee_bps=project.platform_fee_bps,
+                   payment_rate_of=lambda order: payment_rates[order.currency, order.placed_on])
 
 
 def _fx_row(currency: str, day: date) -> FxRow:
@@ -199,16 +204,24 @@ def _day_demand(run: PracticumRun, day: date, reference: ReferenceDay):
         for item in StockItem.objects.filter(store__run=run)
     }
     live = list(Listing.objects.filter(store__run=run, status=Listing.Status.LIVE).select_related("product").order_by("pk"))
+    live_by_store_market: dict[tuple[int, str], list[Listing]] = {}
+    for listing in live:
+        live_by_store_market.setdefault((listing.store_id, listing.market), []).append(listing)
     competitors = list(CompetitorListing.objects.filter(project=project).order_by("sort_order", "pk"))
     cache: dict = {}
     markets = {}
     for market in sorted(project.target_markets or []):
         currency = reference.market(market).currency
         rivals = []
+        seen: dict[str, int] = {}
         for rival in competitors:
             product = products.get(rival.sku)
             if rival.market != market or rival.currency != currency or product is None:
                 continue
+            # Shoppers' tastes are drawn by the competitor's key, so the key is what the listing
+            # is (market, SKU, its rank among the SKU's rivals), never a database id: the same
+            # project built in another database meets the same shoppers.
+            seen[rival.sku] = seen.get(rival.sku, 0) + 1
             door = 0
             if rival.incoterm == CompetitorListing.Incoterm.DAP:
                 landed = landed_cost(reference.consignment(
@@ -216,8 +229,9 @@ def _day_demand(run: PracticumRun, day: date, reference: ReferenceDay):
                     goods_currency=currency, weight_kg=Decimal(product.weight_grams) / 1000, shipping=Decimal(0),
                     shipping_currency=currency, incoterm="DAP"))
                 door = to_minor(landed.duty.amount, currency) + to_minor(landed.vat.amount, currency)
-            rivals.append({"key": f"competitor-{rival.pk}", "sku": rival.sku, "price_minor": rival.price_minor,
-                           "door_fees_minor": door, "rating": str(rival.rating), "delivery_days": rival.delivery_days})
+            rivals.append({"key": f"competitor-{market}-{rival.sku}-{seen[rival.sku]}", "sku": rival.sku,
+                           "price_minor": rival.price_minor, "door_fees_minor": door, "rating": str(rival.rating),
+                           "delivery_days": rival.delivery_days})
         going = {}
         rival_skus = {rival["sku"] for rival in rivals}
         for sku, product in sorted(products.items()):
@@ -226,8 +240,8 @@ def _day_demand(run: PracticumRun, day: date, reference: ReferenceDay):
         store_listings = {}
         for store in stores:
             rows = []
-            for listing in live:
-                if listing.store_id != store.pk or listing.market != market or listing.currency != currency:
+            for listing in live_by_store_market.get((store.pk, market), ()):
+                if listing.currency != currency:
                     continue
                 if available.get((store.pk, listing.product_id), 0) <= 0:
                     continue  # sold out: not offered to shoppers
@@ -258,9 +272,9 @@ def _day_demand(run: PracticumRun, day: date, reference: ReferenceDay):
     listings_by_pk = {listing.pk: listing for listing in live}
     placements = []
     for market_day, store_listings, rivals, params in _inputs_decoded(inputs):
-        for store_key, listings in store_listings.items():
-            result = demand.generate_day(seed=run.seed, market_day=market_day, store_listings=listings,
-                                         competitor_listings=rivals, params=params)
+        results = demand.generate_market_day(seed=run.seed, market_day=market_day, stores=store_listings,
+                                             competitor_listings=rivals, params=params)
+        for store_key, result in results.items():
             for order in result.orders:
                 listing_pk = int(order.listing_key.rsplit("/", 1)[1])
                 placements.append((by_key[store_key], listings_by_pk[listing_pk], order))

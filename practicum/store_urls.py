@@ -1,5 +1,23 @@
-"""URLs of the practicum store pages."""
+"""URLs of the practicum student pages: runs, applications and teams, and each team's store.
+The names are a contract with the mentor pages (`practicum.mentor_urls`), which link to them."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from . import store_views as views
+
+urlpatterns = [
+    path("runs/", views.runs, name="practicum_runs"),
+    path("runs/<int:run_id>/", views.run_detail, name="practicum_run"),
+    path("runs/<int:run_id>/apply/", views.run_apply, name="practicum_run_apply"),
+    path("runs/<int:run_id>/teams/new/", views.run_team_create, name="practicum_team_create"),
+    path("runs/<int:run_id>/teams/<int:team_id>/join/", views.run_team_join, name="practicum_team_join"),
+    path("runs/<int:run_id>/teams/leave/", views.run_team_leave, name="practicum_team_leave"),
+    path("stores/<int:store_id>/", views.store_dashboard, name="practicum_store"),
+    path("stores/<int:store_id>/stock/", views.store_stock_buy, name="practicum_stock_buy"),
+    path("stores/<int:store_id>/listings/new/", views.store_listing, name="practicum_listing_new"),
+    path("stores/<int:store_id>/listings/<int:listing_id>/", views.store_listing, name="practicum_listing_edit"),
+    path("stores/<int:store_id>/orders/", views.store_orders, name="practicum_orders"),
+    path("stores/<int:store_id>/orders/<int:order_id>/", views.store_order, name="practicum_order"),
+    path("stores/<int:store_id>/orders/<int:order_id>/refund/", views.store_order_refund, name="practicum_order_refund"),
+    path("stores/<int:store_id>/statement/", views.store_statement, name="practicum_statement"),
+]

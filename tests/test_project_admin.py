@@ -27,6 +27,8 @@ def project_form(organisation, *, title="Home goods in Kazakhstan and Poland", w
     data = nested_form_data({
         "organisation": str(organisation.pk), "title": title, "brief": rich_text("<p>Sell our enamel mugs.</p>"),
         "starting_capital_minor": "100000.00",
+        "market_size": "40", "platform_fee_bps": "500", "auto_release_days": "7", "beta_price": "3",
+        "beta_rating": "0.4", "beta_delivery_day": "0.04", "beta_door_fee": "4.5", "no_purchase_utility": "2",
         "kpis": inline_formset([{"kind": "revenue", "weight_pct": str(weights[0])}, {"kind": "rating", "weight_pct": str(weights[1])}]),
         "products": inline_formset([{
             "sku": "MUG-01", "name": "Enamel mug", "hs_code": "8303000000", "unit_cost_minor": "12.50", "weight_grams": "350",

@@ -276,10 +276,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# How often runs in scheduled mode play one simulated day (practicum.tasks.scheduled_runs_advance).
+PRACTICUM_CLOCK_TICK_SECONDS = int(os.environ.get("PRACTICUM_CLOCK_TICK_SECONDS", "3600"))
 CELERY_BEAT_SCHEDULE = {
     "scheduler-heartbeat": {"task": "academy.tasks.scheduler_heartbeat", "schedule": 60.0},
     "sessions-clear": {"task": "academy.tasks.sessions_clear", "schedule": 6 * 60 * 60.0},
     "submission-files-sweep": {"task": "courses.tasks.submission_files_sweep", "schedule": 24 * 60 * 60.0},
+    "practicum-clock-tick": {"task": "practicum.tasks.scheduled_runs_advance", "schedule": float(PRACTICUM_CLOCK_TICK_SECONDS)},
 }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -132,7 +132,7 @@ def test_author_is_not_shown_join_requests(client, author_a, university_a):
 # Pinned by measurement, per role; the dashboard must not need more queries as lists grow.
 # Every role's dashboard includes the learning section (courses.selectors via
 # academy.selectors._learning_for); "learner" is a student with runs, progress and dates to show.
-QUERIES = {"student": 9, "learner": 16, "author": 14, "mentor": 14, "org_admin": 15, "platform_admin": 11}
+QUERIES = {"student": 10, "learner": 17, "author": 15, "mentor": 16, "org_admin": 16, "platform_admin": 13}
 
 
 def _count(client, user, bound, django_assert_max_num_queries):
@@ -222,3 +222,23 @@ def test_student_dashboard_queries_do_not_grow_with_enrolments(client, student, 
     assert len(rows) == 5 and sum(row.progress is not None for row in rows) == 3
 
     assert one == five
+
+
+def test_the_practicum_card_links_a_students_store_and_a_mentors_runs(client, enterprise, mentor, student):
+    """A student in a team gets a link to the store; the enterprise's mentor gets the run's board;
+    another student is invited to the practicum runs."""
+    from django.urls import reverse
+
+    from practicum.factories import home_goods_project
+    from practicum.run_services import participant_assign, run_create, team_create
+
+    run = run_create(project=home_goods_project(organisation=enterprise, by=mentor), by=mentor, title="Spring cohort")
+    participant_assign(run=run, user=student, team=None, by=mentor)
+    store = team_create(run=run, user=student, name="Team Steppe").store
+
+    _, html = _dashboard(client, student)
+    assert reverse("practicum_store", args=[store.pk]) in html and "Team Steppe" in html
+    _, html = _dashboard(client, mentor)
+    assert reverse("practicum_run_board", args=[run.pk]) in html and "Spring cohort" in html
+    _, html = _dashboard(client, UserFactory())
+    assert reverse("practicum_runs") in html and reverse("practicum_store", args=[store.pk]) not in html

@@ -75,6 +75,56 @@ def _assessment_counts():
     }
 
 
+def _practicum_counts():
+    """The practicum rows the demo creates whatever its seed (how many orders a day brings
+    depends on the seed)."""
+    from practicum import run_models
+    from practicum.project_models import PracticumProject
+
+    names = ("PracticumRun", "Team", "Store", "RunParticipant", "StockItem", "Listing", "SimulationDay")
+    return {"practicum_projects": PracticumProject.objects.count(),
+            **{f"practicum_{name}": getattr(run_models, name).objects.count() for name in names}}
+
+
+def _simulation_counts():
+    """The rows the played days leave: orders, their moves and the ledger."""
+    from practicum import run_models
+
+    names = ("Order", "OrderLine", "OrderTransition", "LedgerEntry", "LedgerPosting")
+    return {name: getattr(run_models, name).objects.count() for name in names}
+
+
+def _practicum_demo():
+    """The demo run and student@example.com's team, checked as the demo promises them: a running
+    run of the demo enterprise's project with its days played, student@example.com in Team
+    Steppe with graduate@example.com, Team Vistula, a pending applicant, orders that completed
+    (escrow released) and a stored journal that passes every ledger check."""
+    from practicum import ledger
+    from practicum.demo import DAYS_PLAYED
+    from practicum.ledger_services import journal_entry_of
+    from practicum.project_models import PracticumProject
+    from practicum.run_models import LedgerEntry, Order, PracticumRun, RunParticipant
+
+    project = PracticumProject.objects.get(title="Launch our home goods line in Kazakhstan and Poland")
+    assert (project.organisation.slug, project.status, project.created_by.email) == (
+        "amber-loom-trading", "published", "mentor@example.com")
+    assert project.course_run is None or project.course_run.course.partners.filter(organisation=project.organisation).exists()
+    run = PracticumRun.objects.get(project=project)
+    assert (run.status, run.day) == (PracticumRun.Status.RUNNING, DAYS_PLAYED)
+    assert sorted(run.teams.values_list("name", flat=True)) == ["Team Steppe", "Team Vistula"]
+    place = RunParticipant.objects.get(run=run, user__email="student@example.com")
+    assert (place.status, place.team.name) == (RunParticipant.Status.ACCEPTED, "Team Steppe")
+    assert set(place.team.members.values_list("user__email", flat=True)) == {"student@example.com", "graduate@example.com"}
+    assert run.participants.filter(status=RunParticipant.Status.APPLIED, team=None).count() == 1
+    store = place.team.store
+    assert Order.objects.filter(store=store).exists()
+    assert Order.objects.filter(store__run=run, status=Order.Status.COMPLETED).exists()
+    entries = [journal_entry_of(e) for e in LedgerEntry.objects.filter(run=run).prefetch_related("postings").select_related("reverses")]
+    ledger.journal_check(entries)
+    assert ledger.trial_balance(entries, store=store.key).balanced
+    return project, run
+
+
 def test_demo_creates_the_five_logins_with_verified_e_mail_and_the_demo_password(db):
     """The five demo logins exist, can sign in with the demo password from the settings (their
     e-mail is verified and primary), and the command prints each of them with that password."""
@@ -153,23 +203,29 @@ def test_demo_site_renders_in_both_languages(client):
 
 def test_loading_twice_changes_nothing_and_reset_rebuilds_the_same(django_capture_on_commit_callbacks, mailoutbox):
     """The command is idempotent: a second run creates, approves, deletes and sends nothing
-    (courses' assessment included: assignments, submissions, reviews, attempts, policies) and
+    (courses' assessment included: assignments, submissions, reviews, attempts, policies; the
+    practicum run included: no day is played again, no order or ledger entry added) and
     publishes no new revision of pages whose content it already set. --reset removes the demo's
-    people, organisations and their submitted files and loads them again, to the same counts;
-    --seed is accepted with it. (One test: each load of the demo costs seconds.)"""
+    people, organisations, submitted files and practicum project and loads them again, to the
+    same counts; --seed is accepted with it and seeds the new practicum run. (One test: each
+    load of the demo costs seconds.)"""
     from academy.private_storage import private_storage
     from courses.models import Submission, SubmissionFile
 
     with django_capture_on_commit_callbacks(execute=True):
         _load()
     first, revisions, mails = _counts(), Revision.objects.count(), len(mailoutbox)
+    practicum, simulation = _practicum_counts(), _simulation_counts()
     assert first["submissions"] == first["reviews"] == 2 and first["course_passes"] == 1
+    project, run = _practicum_demo()
+    assert run.seed == "demo-2026"
     assert {"student@example.com", "graduate@example.com"} <= {address for message in mailoutbox for address in message.to}
 
     with django_capture_on_commit_callbacks(execute=True):
         _load()
 
     assert _counts() == first
+    assert (_practicum_counts(), _simulation_counts()) == (practicum, simulation)
     assert Revision.objects.count() == revisions, "the second run published new page revisions"
     assert len(mailoutbox) == mails, "the second run sent e-mail again"
 
@@ -182,6 +238,9 @@ def test_loading_twice_changes_nothing_and_reset_rebuilds_the_same(django_captur
 
     assert "Demo data removed." in output
     assert _counts() == first
+    assert _practicum_counts() == practicum
+    new_project, new_run = _practicum_demo()
+    assert new_project.pk != project.pk and new_run.seed == "demo-7"
     assert Organisation.objects.get(slug="qingshan-university").pk != qingshan
     assert not old_submissions & set(Submission.objects.values_list("pk", flat=True))
     assert not any(private_storage().exists(name) for name in old_files)

@@ -194,8 +194,9 @@ mine = Listing(key="team-9/buds", sku="EARBUDS-BT", market="KZ", price_minor=169
 print(generate_day(seed="spring-2027", market_day=market_day, store_listings=[mine],
                    competitor_listings=[rival]).digest)
 """
-# Pinned: a change here changes every run's orders; make it deliberately, never by accident.
-SCENARIO_DIGEST = "9f088f160d55a44e6691160d4a440fe844a39e3e457b877a73c8809a74d6dd0f"
+# Pinned: a change here changes every run's orders or their digest; make it deliberately, never by accident.
+# (Changed once, deliberately, when the canonical form gained the simulated day and the shopper.)
+SCENARIO_DIGEST = "9072f3042f263038ea2da5863c73908bd577f369f2a6ada9f2eda087f25b6644"
 
 
 def test_the_digest_is_the_same_in_processes_with_different_hash_seeds():
@@ -414,12 +415,14 @@ def test_the_digest_does_not_depend_on_the_order_of_the_orders(orders):
 
 
 def test_the_digest_is_sha256_of_the_canonical_json():
-    """The digest hashes market, SKU, quantity, unit price in minor units and currency, in
-    generation-key order, as compact JSON with sorted keys; no ids, store keys or times."""
+    """The digest hashes simulated day, market, shopper, SKU, quantity, unit price in minor units
+    and currency, in generation-key order, as compact JSON with sorted keys; no ids, store keys
+    or wall-clock times."""
     orders = [_order(3), _order(1, price=5100)]
     canonical = json.dumps(
-        [{"currency": "PLN", "market": "PL", "quantity": 1, "sku": SKU, "unit_price_minor": price}
-         for price in (5100, 4900)],
+        [{"currency": "PLN", "day": DAY.isoformat(), "market": "PL", "quantity": 1, "shopper": shopper, "sku": SKU,
+          "unit_price_minor": price}
+         for shopper, price in ((1, 5100), (3, 4900))],
         separators=(",", ":"),
     )
     assert orders_digest(orders) == hashlib.sha256(canonical.encode()).hexdigest()
@@ -436,3 +439,27 @@ def test_two_orders_with_one_generation_key_are_refused():
     """A repeated generation key means a day was generated into the same orders twice."""
     with pytest.raises(ValueError, match="generation key"):
         orders_digest([_order(1), _order(1, price=5000)])
+
+
+def test_a_market_day_for_many_stores_equals_each_store_alone():
+    """generate_market_day gives every store exactly the DemandDay generate_day gives it alone,
+    near ties included (identical listings of two stores tie with each other, never with a rival)."""
+    from practicum.demand import generate_market_day
+
+    rival = Listing(key="rival", sku=SKU, market="PL", price_minor=4900, currency="PLN", rating=Decimal("4.5"), delivery_days=9)
+    market_day = MarketDay(market="PL", day=DAY, currency="PLN", market_size=Decimal(300), reference_prices={"MUG-02": 5500})
+    stores = {}
+    for index, (price, days, door) in enumerate(((4500, 9, 0), (4500, 9, 0), (5200, 5, 0), (3900, 20, 800), (4900, 9, 0))):
+        key = f"team-{index}"
+        stores[key] = [Listing(key=f"{key}/1", sku=SKU, market="PL", price_minor=price, currency="PLN", rating=None,
+                               delivery_days=days, door_fees_minor=door, store_key=key),
+                       Listing(key=f"{key}/2", sku="MUG-02", market="PL", price_minor=price + 700, currency="PLN",
+                               rating=None, delivery_days=days, store_key=key)]
+    together = generate_market_day(seed="run-7", market_day=market_day, stores=stores, competitor_listings=[rival],
+                                   params=DemandParameters(reference_delivery_days=9))
+    assert set(together) == set(stores)
+    for key, listings in stores.items():
+        alone = generate_day(seed="run-7", market_day=market_day, store_listings=listings, competitor_listings=[rival],
+                             params=DemandParameters(reference_delivery_days=9))
+        assert together[key] == alone
+    assert together["team-0"].orders and together["team-0"].digest == together["team-1"].digest

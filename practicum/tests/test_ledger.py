@@ -38,6 +38,7 @@ from practicum.ledger import (
     refund,
     release_figures,
     reversal,
+    shipment,
     statement,
     stock_purchase,
     trial_balance,
@@ -209,6 +210,8 @@ BUILDERS = {
                                        bps=750),
     "refund": lambda: refund(key="r", order="o-1", store=STORE, currency="IDR", amount_minor=12_345,
                              held_minor=20_000, day=DAY),
+    "shipment": lambda: shipment(key="h", order="o-1", store=STORE, cost_of_goods_minor=880_00, inventory_minor=1_234_56,
+                                 shipping_minor=57_30, channel="ECOM_LINE", day=DAY),
     "reversal": lambda: reversal(BUILDERS["order_payment"](), key="x", day=DAY, memo="typo",
                                  balances={(_escrow("o-1"), "PLN"): -9_999,
                                            (Account(AccountCode.BUYER_CLEARING, STORE), "PLN"): 9_999}),
@@ -236,6 +239,33 @@ def test_capital_stock_payment_and_refund_post_to_the_expected_accounts():
         Posting(clearing, "PLN", 9_999), Posting(_escrow("o-1"), "PLN", -9_999))
     assert BUILDERS["refund"]().postings == (Posting(_escrow("o-1"), "IDR", 12_345), Posting(clearing, "IDR", -12_345))
     assert "in part, IDR 7,655 still held" in BUILDERS["refund"]().memo
+
+
+def test_a_shipment_moves_stock_at_cost_to_cost_of_sales_and_owes_the_carrier():
+    """Shipping: COST_OF_SALES debit and INVENTORY credit at the stock's cost, SHIPPING debit and
+    LOGISTICS_PAYABLE credit for the tariff, all CNY. More cost than the books hold, nothing to
+    book, or a negative amount is refused."""
+    assert BUILDERS["shipment"]().postings == (
+        Posting(Account(AccountCode.COST_OF_SALES, STORE), CNY, 880_00),
+        Posting(Account(AccountCode.INVENTORY, STORE), CNY, -880_00),
+        Posting(Account(AccountCode.SHIPPING, STORE), CNY, 57_30),
+        Posting(Account(AccountCode.LOGISTICS_PAYABLE, STORE), CNY, -57_30),
+    )
+    assert BUILDERS["shipment"]().memo == (
+        "Order o-1 shipped by ECOM_LINE: goods at cost CNY 880.00, carrier's tariff CNY 57.30 owed")
+
+    def ship(cost, inventory, shipping):
+        return shipment(key="h", order="o-1", store=STORE, cost_of_goods_minor=cost, inventory_minor=inventory,
+                        shipping_minor=shipping, channel="EXPRESS", day=DAY)
+
+    assert len(ship(0, 0, 1_00).postings) == 2  # a tariff alone: no zero lines for the goods
+    with pytest.raises(LedgerError, match="holds stock worth CNY 5.00, not CNY 5.01"):
+        ship(501, 500, 0)
+    for cost, shipping in ((0, 0), (-1, 100), (100, -1)):
+        with pytest.raises(LedgerError, match="neither negative"):
+            ship(cost, 1_000, shipping)
+    with pytest.raises(TypeError, match="never a float"):
+        ship(1.5, 1_000, 0)
 
 
 def test_worked_example_eur_20_released_at_7_8_with_a_5_percent_fee():
@@ -522,8 +552,9 @@ START = date(2026, 1, 1)
 
 
 class LedgerMachine(RuleBasedStateMachine):
-    """Capital, stock purchases, orders paid, released at the day's rate, refunded in part or in
-    full, and reversals of any entry, in random order over several days and two stores."""
+    """Capital, stock purchases, orders paid, shipped (stock at cost out of inventory, the
+    carrier's tariff owed), released at the day's rate, refunded in part or in full, and
+    reversals of any entry, in random order over several days and two stores."""
 
     def __init__(self):
         super().__init__()
@@ -593,6 +624,29 @@ class LedgerMachine(RuleBasedStateMachine):
         entry = stock_purchase(key=self.key("stock"), store=store, cost_minor=cost, available_minor=available,
                                day=self.day)
         self.append(entry, {("stock", store): cost})
+
+    def inventory(self, store: str) -> int:
+        totals = self.totals()
+        return totals[("stock", store)] - totals[("cogs", store)]
+
+    @rule(pick=st.integers(min_value=0), share=st.fractions(min_value=0, max_value=Fraction(5, 4)),
+          shipping=st.integers(min_value=-100, max_value=500_00), channel=st.sampled_from(("ECOM_LINE", "EXPRESS")))
+    def ship_order(self, pick, share, shipping, channel):
+        """An order leaves the warehouse: some of the store's stock at cost (at times more than the
+        books hold, which is refused) and a tariff (at times none, or a negative one: refused)."""
+        order = sorted(self.orders)[pick % len(self.orders)]
+        store = self.orders[order][0]
+        inventory = self.inventory(store)
+        cost = int(inventory * share)
+        if cost > inventory or shipping < 0 or cost + shipping == 0:
+            with pytest.raises(LedgerError, match="holds stock worth|neither negative"):
+                shipment(key="refused", order=order, store=store, cost_of_goods_minor=cost, inventory_minor=inventory,
+                         shipping_minor=shipping, channel=channel, day=self.day)
+            return
+        entry = shipment(key=self.key("ship"), order=order, store=store, cost_of_goods_minor=cost,
+                         inventory_minor=inventory, shipping_minor=shipping, channel=channel, day=self.day)
+        assert entry.kind == EntryKind.SHIPMENT and all(p.currency == CNY for p in entry.postings)
+        self.append(entry, {("cogs", store): cost, ("shipping", store): shipping})
 
     @rule(store=st.sampled_from(STORES), currency=st.sampled_from(sorted(MARKETS)), data=st.data(),
           draw=st.integers(min_value=0, max_value=500))
@@ -713,6 +767,18 @@ class LedgerMachine(RuleBasedStateMachine):
             assert books.get((Account(AccountCode.SALES, store), CNY), 0) == -revenue
             assert books.get((Account(AccountCode.FX_GAIN_LOSS, store), CNY), 0) == revenue - released
             assert not any(account.code == AccountCode.FX_GAIN_LOSS and currency != CNY for account, currency in books)
+
+    @invariant()
+    def inventory_is_stock_bought_less_cost_of_goods_shipped_and_never_less_than_zero(self):
+        """INVENTORY = Σ stock bought − Σ cost of goods shipped (reversals undone) ≥ 0; the cost
+        of goods is on COST_OF_SALES, the tariffs on SHIPPING and owed on LOGISTICS_PAYABLE."""
+        totals = self.totals()
+        books = balances(self.journal)
+        for store in STORES:
+            assert books.get((Account(AccountCode.INVENTORY, store), CNY), 0) == self.inventory(store) >= 0
+            assert books.get((Account(AccountCode.COST_OF_SALES, store), CNY), 0) == totals[("cogs", store)] >= 0
+            assert books.get((Account(AccountCode.SHIPPING, store), CNY), 0) == totals[("shipping", store)] >= 0
+            assert books.get((Account(AccountCode.LOGISTICS_PAYABLE, store), CNY), 0) == -totals[("shipping", store)]
 
     @invariant()
     def the_statement_runs_up_to_the_available_balance(self):

@@ -213,3 +213,73 @@ def test_days_are_dated_from_the_projects_first_day(project, mentor):
     assert played.date == date(2026, 9, 1)
     run.refresh_from_db()
     assert run.current_date == date(2026, 9, 2)
+
+
+def test_a_new_fx_row_changes_the_simulation_from_its_day_on(project, mentor, django_user_model):
+    """Escrow released after a new PLN rate takes effect converts at the new rate; earlier releases at the old one."""
+    from fractions import Fraction
+    from decimal import Decimal
+
+    from practicum.models import FxRate
+    from practicum.selectors import ReferenceDay
+
+    run = running_run(project, mentor)
+    store = trading_team(run, mentor, make_student(django_user_model, "ana"), "Team Amber", price_pl=2500, units=300)
+    change = date(2026, 9, 25)
+    old_rate = ReferenceDay(day=change, markets=["PL"]).fx["PLN"].cny_per_unit
+    FxRate.objects.create(currency="PLN", cny_per_unit=Decimal("2.5"), effective_from=change, source="test")
+    for _ in range(40):
+        run_day_play(run=run)
+    releases = LedgerEntry.objects.filter(store=store, kind="escrow_release", order__currency="PLN").prefetch_related("postings")
+    before = [e for e in releases if e.day < change]
+    after = [e for e in releases if e.day >= change]
+    assert before and after
+    for entry, rate in [(e, old_rate) for e in before] + [(e, Decimal("2.5")) for e in after]:
+        held = next(p.amount_minor for p in entry.postings.all() if p.code == "ESCROW")
+        released = ledger.fx_convert(held, "PLN", "CNY", Fraction(rate)).converted_minor
+        cny_in = sum(p.amount_minor for p in entry.postings.all() if p.code in ("STORE_AVAILABLE", "PLATFORM_FEE"))
+        assert cny_in == released
+
+
+def test_the_simulation_and_the_calculator_agree_on_a_listing(project):
+    """A listing's duty, VAT and shipping in the simulation are the calculator's figures for the same parcel."""
+    from decimal import Decimal
+
+    from practicum.calculator import calculate, reference_on
+    from practicum.money import to_minor
+    from practicum.selectors import ReferenceDay
+    from practicum.simulation import listing_terms
+
+    day = date(2026, 10, 1)
+    product = project.products.get(sku="TOY-BLOCKS")
+    for market, incoterm, price in (("PL", "DAP", 9900), ("KZ", "DDP", 1_500_000), ("PL", "DDP", 20_000)):
+        terms = listing_terms(reference=ReferenceDay(day=day, markets=[market]), market=market, hs_code=product.hs_code,
+                              price_minor=price, declared_minor=price, weight_g=product.weight_grams,
+                              has_battery=False, incoterm=incoterm, channel="ECOM_LINE")
+        currency = terms.currency
+        calculation = calculate(reference=reference_on(day=day), market=market, hs_code=product.hs_code,
+                                goods_value=Decimal(price) / 10 ** 2, goods_currency=currency,
+                                weight_kg=Decimal(product.weight_grams) / 1000, has_battery=False, incoterm=incoterm,
+                                shipping_mode="channel", channel="ECOM_LINE")
+        figures = {line.code: to_minor(line.amount, currency) for line in calculation.lines}
+        assert (terms.duty_minor, terms.vat_minor) == (figures["duty"], figures["vat"])
+        assert terms.shipping_minor == to_minor(calculation.chosen.price_market, currency)
+
+
+def test_placing_a_generated_order_again_changes_nothing(project, mentor, django_user_model):
+    """Order generation is idempotent: the same generated order placed twice is one order, one payment."""
+    from practicum import demand
+    from practicum.order_services import order_place
+
+    run = running_run(project, mentor)
+    store = trading_team(run, mentor, make_student(django_user_model, "ana"), "Team Amber")
+    listing = store.listings.get(market="PL")
+    generated = demand.Order(generation_key=f"PL:2026-09-01:0000007:{store.key}", store_key=store.key,
+                             listing_key=f"{store.key}/{listing.pk}", market="PL", day=date(2026, 9, 1), sku="BOWL-PLA",
+                             quantity=2, unit_price_minor=4500, currency="PLN", shopper=7)
+    first = order_place(store=store, listing=listing, generated=generated, total_minor=9000)
+    again = order_place(store=store, listing=listing, generated=generated, total_minor=9000)
+    assert first.pk == again.pk
+    assert Order.objects.filter(store=store).count() == 1
+    assert LedgerEntry.objects.filter(order=first).count() == 1
+    assert store.stock.get(product=listing.product).allocated == 2
