@@ -1,6 +1,6 @@
 """One simulated day of a practicum run at the size of a large cohort, as a ratio to a bare
-`bulk_create` of the same number of order rows measured in the same run (see bench/README.md,
-"A simulated day").
+`bulk_create` of the same rows measured in the same run, and to one of its order rows alone
+(see bench/README.md, "A simulated day").
 
 A project sells three home goods in five target markets with reference data (PL, DE, KZ, US,
 AE), against a competitor listing of every product in every market. A run has 100 teams (by
@@ -274,7 +274,7 @@ def bench_practicum_day(*, rounds=3, stores=100, sizes=(20, 40), profile=False):
     """Build a run per market size, measure, print the section; returns the results by size."""
     results = {}
     print(f"\nA simulated day: {stores} stores × {len(MARKETS)} markets ({', '.join(MARKETS)}), "
-          f"run_day_play against bulk_create of as many Order + OrderLine rows; median of {rounds} days")
+          f"run_day_play against a bare bulk_create of the rows it wrote; median of {rounds} days")
     for size in sizes:
         started = time.perf_counter()
         run = build_run(stores=stores, market_size=size, label=f"{size}-{time.monotonic_ns()}")
@@ -282,13 +282,14 @@ def bench_practicum_day(*, rounds=3, stores=100, sizes=(20, 40), profile=False):
         result = measure(run=run, rounds=rounds, profile=profile)
         result["build_s"] = build_seconds
         results[size] = result
-        met = "met" if result["ratio"] <= GOAL else "MISSED"
+        met = "met" if result["ratio_all"] <= GOAL else "MISSED"
         print(f"  market size {size:>3}: {result['orders']:>6.0f} orders/day (+{result['moves']:.0f} moved on)"
-              f"  run_day_play {result['day_s'] * 1000:9.1f} ms  bulk_create {result['baseline_s'] * 1000:7.1f} ms"
-              f"  {result['ratio']:6.1f}×  (goal ≤ {GOAL:.0f}× against order rows: {met})  {result['orders'] / result['day_s']:8.0f} orders/s"
+              f"  run_day_play {result['day_s'] * 1000:9.1f} ms  {result['orders'] / result['day_s']:6.0f} orders/s"
               f"  {result['queries']} queries for a day of {result['queries_orders']} orders  (build {build_seconds:.1f} s)")
-        print(f"  {'':>17}  the same {result['rows']:.0f} rows the day wrote (orders, lines, moves, ledger entries,"
-              f" postings) by bare bulk_create: {result['baseline_all_s'] * 1000:7.1f} ms, ratio {result['ratio_all']:.1f}×")
+        print(f"    against bulk_create of the same {result['rows']:.0f} rows (orders, lines, moves, ledger entries,"
+              f" postings): {result['baseline_all_s'] * 1000:7.1f} ms  {result['ratio_all']:5.1f}×  (goal ≤ {GOAL:.0f}×: {met})")
+        print(f"    against bulk_create of the order and line rows alone: {result['baseline_s'] * 1000:7.1f} ms"
+              f"  {result['ratio']:5.1f}×  (the audit trail writes about four times their rows)")
     if len(sizes) >= 2:
         small, large = results[sizes[0]], results[sizes[-1]]
         print(f"  {sizes[-1]} vs {sizes[0]}: orders ×{large['orders'] / small['orders']:.2f},"

@@ -7,7 +7,11 @@ goods catalogue of the sample products' HS codes, costs and weights.
 from datetime import date
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
+
 from .project_models import CompetitorListing, PracticumProject, ProjectKpi, ProjectProduct
+from .run_models import PracticumRun
+from .run_services import run_create, run_update
 
 HOME_GOODS = (
     # sku, name, HS code, unit cost (fen), weight (g), battery
@@ -52,3 +56,18 @@ def home_goods_project(*, organisation, by, title="Launch our home goods line in
     ]
     project.save()
     return project
+
+
+def running_run(project, mentor, *, title="Autumn cohort", seed="seed-1", team_size_max=3,
+                mode=PracticumRun.Mode.MANUAL, status=PracticumRun.Status.RUNNING) -> PracticumRun:
+    """A run of `project` started by `mentor` through the services, running unless `status` says otherwise."""
+    run = run_create(project=project, by=mentor, title=title, seed=seed, team_size_max=team_size_max, mode=mode)
+    if status != PracticumRun.Status.OPEN:
+        run = run_update(run=run, by=mentor, status=status)
+    return run
+
+
+def student_user(name: str, **fields):
+    """A student account `<name>@example.com` (display name `Name`)."""
+    fields.setdefault("display_name", name.title())
+    return get_user_model().objects.create_user(email=f"{name}@example.com", password="student-pass-2026", **fields)

@@ -2,7 +2,8 @@
 states allow it) are the services', whose ValidationErrors the views put back on these forms."""
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_lazy as _
 
 from .run_clock import MAX_ADVANCE_DAYS
 from .run_models import PracticumRun, RunParticipant, Team
@@ -65,7 +66,7 @@ class AdvanceForm(forms.Form):
 
     days = forms.IntegerField(
         label=_("Days to play"), min_value=1, max_value=MAX_ADVANCE_DAYS, initial=1,
-        help_text=_("From 1 to %(most)s days; a worker plays them one by one.") % {"most": MAX_ADVANCE_DAYS},
+        help_text=lazy(lambda: gettext("From 1 to %(most)s days; a worker plays them one by one.") % {"most": MAX_ADVANCE_DAYS}, str)(),
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "inline-auto"}),
     )
 

@@ -8,12 +8,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from academy.organisations.models import Membership, Organisation
-from practicum.factories import home_goods_project
+from practicum.factories import home_goods_project, running_run, student_user
 from practicum.project_models import PracticumProject
 from practicum.run_models import PracticumRun, RunParticipant, SimulationJob, Team
 from practicum.run_services import participant_apply, participant_assign, participant_decide, team_create_by_mentor
 
-from .test_run_clock import running_run, trading_team
+from .test_run_clock import trading_team
 
 pytestmark = pytest.mark.django_db
 
@@ -36,10 +36,6 @@ def run(project, mentor):
 def other_mentor(make_organisation, make_member):
     other = make_organisation(kind=Organisation.Kind.ENTERPRISE, name_en="Delta Export", name_zh="德尔塔出口", slug="delta-export")
     return make_member(other, Membership.Role.MENTOR, email="mentor-d@example.com", display_name="Mentor Delta")
-
-
-def make_student(django_user_model, name):
-    return django_user_model.objects.create_user(email=f"{name}@example.com", password="x")
 
 
 def board_url(run):
@@ -166,8 +162,8 @@ def test_a_mentor_edits_a_run_and_the_seed_is_fixed_once_a_day_is_played(client,
 
 def test_the_board_shows_every_team_side_by_side(client, mentor, run, django_user_model, django_capture_on_commit_callbacks):
     """Each team's members, money, orders and live listings; the clock; the recent days with their digests."""
-    amber = trading_team(run, mentor, make_student(django_user_model, "ana"), "Team Amber")
-    trading_team(run, mentor, make_student(django_user_model, "bo"), "Team Birch")
+    amber = trading_team(run, mentor, student_user("ana"), "Team Amber")
+    trading_team(run, mentor, student_user("bo"), "Team Birch")
     client.force_login(mentor)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("practicum_run_advance", args=[run.pk]), {"days": 12})
@@ -192,8 +188,8 @@ def test_the_board_shows_every_team_side_by_side(client, mentor, run, django_use
 
 def test_the_board_query_count_does_not_grow_with_the_teams(client, mentor, run, django_user_model, django_capture_on_commit_callbacks):
     """Four trading teams with applicants and played days cost the same number of queries as one."""
-    trading_team(run, mentor, make_student(django_user_model, "s0"), "Team 0")
-    participant_apply(run=run, user=make_student(django_user_model, "applicant0"), motivation="I like tea.")
+    trading_team(run, mentor, student_user("s0"), "Team 0")
+    participant_apply(run=run, user=student_user("applicant0"), motivation="I like tea.")
     client.force_login(mentor)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("practicum_run_advance", args=[run.pk]), {"days": 2})
@@ -201,9 +197,9 @@ def test_the_board_query_count_does_not_grow_with_the_teams(client, mentor, run,
     with CaptureQueriesContext(connection) as one:
         assert client.get(board_url(run)).status_code == 200
     for number in range(1, 4):
-        trading_team(run, mentor, make_student(django_user_model, f"s{number}"), f"Team {number}")
-        participant_apply(run=run, user=make_student(django_user_model, f"applicant{number}"))
-    accepted = make_student(django_user_model, "waiting")
+        trading_team(run, mentor, student_user(f"s{number}"), f"Team {number}")
+        participant_apply(run=run, user=student_user(f"applicant{number}"))
+    accepted = student_user("waiting")
     participant_assign(run=run, user=accepted, team=None, by=mentor)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("practicum_run_advance", args=[run.pk]), {"days": 2})
@@ -290,8 +286,8 @@ def test_the_progress_json_is_only_for_its_run(client, mentor, run, project):
 
 def test_a_mentor_accepts_and_declines_applications(client, mentor, run, django_user_model):
     """Accept and decline buttons decide applications; a declined student can be accepted after all."""
-    ana = participant_apply(run=run, user=make_student(django_user_model, "ana"), motivation="Tea is my thing.")
-    bo = participant_apply(run=run, user=make_student(django_user_model, "bo"))
+    ana = participant_apply(run=run, user=student_user("ana"), motivation="Tea is my thing.")
+    bo = participant_apply(run=run, user=student_user("bo"))
     client.force_login(mentor)
     page = client.get(board_url(run)).content.decode()
     assert "2 applications to decide" in page and "Tea is my thing." in page
@@ -313,8 +309,8 @@ def test_a_mentor_forms_teams_and_assigns_students(client, mentor, run, django_u
     """A mentor forms a team, puts accepted students in it up to the size limit and takes them out again."""
     run.team_size_max = 1
     run.save()
-    ana = participant_apply(run=run, user=make_student(django_user_model, "ana"))
-    bo = participant_apply(run=run, user=make_student(django_user_model, "bo"))
+    ana = participant_apply(run=run, user=student_user("ana"))
+    bo = participant_apply(run=run, user=student_user("bo"))
     for participant in (ana, bo):
         participant_decide(participant=participant, by=mentor, accept=True)
     client.force_login(mentor)
@@ -341,13 +337,13 @@ def test_bad_team_input_keeps_the_board_with_a_message(client, mentor, run, proj
     team_create_by_mentor(run=run, by=mentor, name="Team Cedar")
     other = running_run(project, mentor, title="Other")
     foreign_team = team_create_by_mentor(run=other, by=mentor, name="Foreign")
-    foreign = participant_apply(run=other, user=make_student(django_user_model, "zed"))
+    foreign = participant_apply(run=other, user=student_user("zed"))
     client.force_login(mentor)
     response = client.post(reverse("practicum_team_new", args=[run.pk]), {"name": "team cedar"})
     assert response.status_code == 400 and "A team of this run already has that name." in response.content.decode()
     response = client.post(reverse("practicum_team_new", args=[run.pk]), {"name": ""})
     assert response.status_code == 400 and "This field is required." in response.content.decode()
-    mine = participant_apply(run=run, user=make_student(django_user_model, "amy"))
+    mine = participant_apply(run=run, user=student_user("amy"))
     response = client.post(reverse("practicum_participant_assign", args=[run.pk]), {"participant": mine.pk, "team": foreign_team.pk})
     assert response.status_code == 400 and "Select a valid choice" in response.content.decode()
     response = client.post(reverse("practicum_participant_assign", args=[run.pk]), {"participant": foreign.pk, "team": ""})
@@ -358,7 +354,7 @@ def test_bad_team_input_keeps_the_board_with_a_message(client, mentor, run, proj
 
 def test_the_trial_balance_is_balanced_per_currency_and_per_store(client, mentor, run, django_user_model, django_capture_on_commit_callbacks):
     """The run's books, or one store's, per currency with totals and the balanced check, accounts by kind."""
-    trading_team(run, mentor, make_student(django_user_model, "ana"), "Team Amber")
+    trading_team(run, mentor, student_user("ana"), "Team Amber")
     client.force_login(mentor)
     url = reverse("practicum_trial_balance", args=[run.pk])
     empty = client.get(url)
@@ -374,7 +370,7 @@ def test_the_trial_balance_is_balanced_per_currency_and_per_store(client, mentor
     assert "CNY" in currencies and "PLN" in currencies
     assert "Debits equal credits in every currency." in page
     assert "Assets" in page and "Equity" in page and "Store capital" in page
-    trading_team(run, mentor, make_student(django_user_model, "bo"), "Team Birch")
+    trading_team(run, mentor, student_user("bo"), "Team Birch")
     with CaptureQueriesContext(connection) as two:
         response = client.get(url, {"store": "team-birch"})
     assert len(two) == len(one) <= TRIAL_BALANCE_QUERIES

@@ -9,10 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from practicum import tasks
-from practicum.factories import home_goods_project
+from practicum.factories import home_goods_project, running_run
 from practicum.run_clock import MAX_ADVANCE_DAYS, scheduled_runs_advance, simulation_job_create, simulation_job_run
 from practicum.run_models import Listing, PracticumRun, SimulationDay, SimulationJob
-from practicum.run_services import listing_save, participant_assign, run_create, run_update, stock_buy, team_create
+from practicum.run_services import listing_save, participant_assign, stock_buy, team_create
 from practicum.simulation import SimulationError
 
 pytestmark = pytest.mark.django_db
@@ -21,13 +21,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def project(enterprise, mentor):
     return home_goods_project(organisation=enterprise, by=mentor, market_size=30)
-
-
-def running_run(project, mentor, *, title="Autumn cohort", seed="clock-1", mode=PracticumRun.Mode.MANUAL, status=PracticumRun.Status.RUNNING):
-    run = run_create(project=project, by=mentor, title=title, seed=seed, team_size_max=3, mode=mode)
-    if status != PracticumRun.Status.OPEN:
-        run = run_update(run=run, by=mentor, status=status)
-    return run
 
 
 def trading_team(run, mentor, user, name):
@@ -43,7 +36,7 @@ def trading_team(run, mentor, user, name):
 
 def test_an_advance_job_plays_its_days_one_by_one_after_the_commit(project, mentor, django_capture_on_commit_callbacks):
     """The job is handed to the worker when the transaction commits; it plays every day and ends done."""
-    run = running_run(project, mentor)
+    run = running_run(project, mentor, seed="clock-1")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         job = simulation_job_create(run=run, days=3, by=mentor)
         assert SimulationJob.objects.get(pk=job.pk).status == SimulationJob.Status.QUEUED
@@ -58,7 +51,7 @@ def test_an_advance_job_plays_its_days_one_by_one_after_the_commit(project, ment
 
 def test_a_second_job_is_refused_while_one_is_queued_or_running(project, mentor, django_capture_on_commit_callbacks):
     """One job at a time per run: the second request is refused with a message saying why."""
-    run = running_run(project, mentor)
+    run = running_run(project, mentor, seed="clock-1")
     with django_capture_on_commit_callbacks(execute=False):
         first = simulation_job_create(run=run, days=5, by=mentor)
     with pytest.raises(ValidationError, match="already advancing"):
@@ -73,7 +66,7 @@ def test_a_second_job_is_refused_while_one_is_queued_or_running(project, mentor,
 
 def test_a_job_delivered_twice_plays_its_days_once(project, mentor, django_capture_on_commit_callbacks):
     """The worker claims the job with a conditional update: a second delivery finds it taken and does nothing."""
-    run = running_run(project, mentor)
+    run = running_run(project, mentor, seed="clock-1")
     with django_capture_on_commit_callbacks(execute=False):
         job = simulation_job_create(run=run, days=2, by=mentor)
     assert tasks.simulation_job_run.delay(job.pk).get() == SimulationJob.Status.DONE
@@ -92,7 +85,7 @@ def test_a_job_delivered_twice_plays_its_days_once(project, mentor, django_captu
 
 def test_a_day_that_cannot_be_played_stops_the_job_as_failed_with_the_message(project, mentor, monkeypatch, django_capture_on_commit_callbacks):
     """A SimulationError ends the job failed, with the days played so far and the error for the mentor."""
-    run = running_run(project, mentor)
+    run = running_run(project, mentor, seed="clock-1")
     from practicum import run_clock
 
     real = run_clock.run_day_play
@@ -121,7 +114,7 @@ def test_a_day_that_cannot_be_played_stops_the_job_as_failed_with_the_message(pr
 
 def test_a_run_stopped_while_its_job_waits_fails_the_job(project, mentor, django_capture_on_commit_callbacks):
     """The run's own rule (only a running run plays days) reaches the mentor as the job's error."""
-    run = running_run(project, mentor)
+    run = running_run(project, mentor, seed="clock-1")
     with django_capture_on_commit_callbacks(execute=False):
         job = simulation_job_create(run=run, days=2, by=mentor)
     PracticumRun.objects.filter(pk=run.pk).update(status=PracticumRun.Status.FINISHED)
@@ -133,7 +126,7 @@ def test_a_run_stopped_while_its_job_waits_fails_the_job(project, mentor, django
 
 def test_an_internal_error_marks_the_job_failed_and_is_raised(project, mentor, monkeypatch, django_capture_on_commit_callbacks):
     """A fault that is not a simulation rule does not leave the run blocked by a running job."""
-    run = running_run(project, mentor)
+    run = running_run(project, mentor, seed="clock-1")
     from practicum import run_clock
 
     def broken(*, run):
@@ -151,7 +144,7 @@ def test_an_internal_error_marks_the_job_failed_and_is_raised(project, mentor, m
 
 def test_an_advance_is_refused_with_a_reason(project, mentor, student, django_capture_on_commit_callbacks):
     """Days out of 1–30, more days than the project has left, a run not running, or a non-mentor are refused."""
-    run = running_run(project, mentor)
+    run = running_run(project, mentor, seed="clock-1")
     for days in (0, MAX_ADVANCE_DAYS + 1, -1, "3", True):
         with pytest.raises(ValidationError) as refused:
             simulation_job_create(run=run, days=days, by=mentor)
@@ -174,7 +167,7 @@ def test_an_advance_is_refused_with_a_reason(project, mentor, student, django_ca
 
 def test_an_abandoned_job_stops_blocking_its_run(project, mentor, django_capture_on_commit_callbacks):
     """A job whose worker died is failed as abandoned when the next job is asked for after the timeout."""
-    run = running_run(project, mentor)
+    run = running_run(project, mentor, seed="clock-1")
     stale = SimulationJob.objects.create(run=run, days=3, days_done=1, status=SimulationJob.Status.RUNNING, requested_by=mentor)
     SimulationJob.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(hours=1))
     with django_capture_on_commit_callbacks(execute=False):

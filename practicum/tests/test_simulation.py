@@ -7,12 +7,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from practicum import ledger
-from practicum.factories import home_goods_project
+from practicum import factories
+from practicum.factories import home_goods_project, student_user
 from practicum.ledger_services import available_balance, journal_entry_of
 from practicum.order_services import TRANSITIONS, OrderTransitionError, order_refund, order_transition
 from practicum.run_models import LedgerEntry, Listing, Order, OrderTransition, PracticumRun, RunParticipant, SimulationDay
 from practicum.run_services import (
-    listing_save, participant_apply, participant_assign, participant_decide, run_create, run_update, stock_buy,
+    listing_save, participant_apply, participant_assign, participant_decide, stock_buy,
     team_create, team_join,
 )
 from practicum.simulation import SimulationError, run_day_play, simulation_day_replay
@@ -25,13 +26,8 @@ def project(enterprise, mentor):
     return home_goods_project(organisation=enterprise, by=mentor, market_size=60)
 
 
-def make_student(django_user_model, name):
-    return django_user_model.objects.create_user(email=f"{name}@example.com", password="x")
-
-
 def running_run(project, mentor, seed="seed-1"):
-    run = run_create(project=project, by=mentor, title="Autumn cohort", seed=seed, team_size_max=2)
-    return run_update(run=run, by=mentor, status=PracticumRun.Status.RUNNING)
+    return factories.running_run(project, mentor, seed=seed, team_size_max=2)
 
 
 def trading_team(run, mentor, user, name, *, price_pl=4500, units=40):
@@ -56,7 +52,7 @@ def journal(run):
 def test_a_run_plays_days_and_money_flows_through_escrow(project, mentor, django_user_model):
     """Orders arrive, ship, are delivered and release escrow; the stored journal passes every ledger check."""
     run = running_run(project, mentor)
-    store = trading_team(run, mentor, make_student(django_user_model, "ana"), "Team Amber")
+    store = trading_team(run, mentor, student_user("ana"), "Team Amber")
     capital = project.starting_capital_minor
     assert available_balance(store=store) == capital - 40 * 2200 - 40 * 3500
     for _ in range(30):
@@ -81,8 +77,8 @@ def test_a_run_plays_days_and_money_flows_through_escrow(project, mentor, django
 def test_identical_decisions_give_identical_orders_and_replay_matches(project, mentor, django_user_model):
     """Two teams with the same decisions get the same orders; a recorded day replays to its digest."""
     run = running_run(project, mentor)
-    a = trading_team(run, mentor, make_student(django_user_model, "ana"), "Team Amber")
-    b = trading_team(run, mentor, make_student(django_user_model, "bo"), "Team Birch")
+    a = trading_team(run, mentor, student_user("ana"), "Team Amber")
+    b = trading_team(run, mentor, student_user("bo"), "Team Birch")
     for _ in range(5):
         run_day_play(run=run)
     key = ("market", "placed_on", "shopper", "total_minor", "lines__quantity")
@@ -97,7 +93,7 @@ def test_the_same_seed_gives_the_same_digests_in_another_run(project, mentor, dj
     digests = []
     for index, seed in enumerate(("seed-1", "seed-1", "seed-2")):
         run = running_run(project, mentor, seed=seed)
-        trading_team(run, mentor, make_student(django_user_model, f"s{index}"), "Team Amber")
+        trading_team(run, mentor, student_user(f"s{index}"), "Team Amber")
         digests.append([run_day_play(run=run).orders_digest for _ in range(4)])
     assert digests[0] == digests[1]
     assert digests[0] != digests[2]
@@ -106,8 +102,8 @@ def test_the_same_seed_gives_the_same_digests_in_another_run(project, mentor, dj
 def test_a_cheaper_listing_sells_more(project, mentor, django_user_model):
     """Price moves demand: the cheaper of two otherwise identical stores sells more in Poland."""
     run = running_run(project, mentor)
-    cheap = trading_team(run, mentor, make_student(django_user_model, "ana"), "Cheap", price_pl=3500, units=500)
-    dear = trading_team(run, mentor, make_student(django_user_model, "bo"), "Dear", price_pl=6500, units=500)
+    cheap = trading_team(run, mentor, student_user("ana"), "Cheap", price_pl=3500, units=500)
+    dear = trading_team(run, mentor, student_user("bo"), "Dear", price_pl=6500, units=500)
     for _ in range(10):
         run_day_play(run=run)
     assert Order.objects.filter(store=cheap, market="PL").count() > Order.objects.filter(store=dear, market="PL").count()
@@ -116,7 +112,7 @@ def test_a_cheaper_listing_sells_more(project, mentor, django_user_model):
 def test_orders_beyond_stock_are_cancelled_without_money(project, mentor, django_user_model):
     """With one unit in stock only one order is paid; the rest are cancelled as out of stock."""
     run = running_run(project, mentor)
-    store = trading_team(run, mentor, make_student(django_user_model, "ana"), "Team Amber", price_pl=2000, units=1)
+    store = trading_team(run, mentor, student_user("ana"), "Team Amber", price_pl=2000, units=1)
     for _ in range(6):
         run_day_play(run=run)
     paid = Order.objects.filter(store=store).exclude(status=Order.Status.CANCELLED)
@@ -141,7 +137,7 @@ def test_a_played_day_is_not_played_again_and_the_last_day_ends(project, mentor,
 def test_an_illegal_move_raises_and_a_store_refunds_an_unshipped_order(project, mentor, django_user_model):
     """The transition table refuses a skipped step; cancelling an unshipped order refunds escrow in full."""
     run = running_run(project, mentor)
-    user = make_student(django_user_model, "ana")
+    user = student_user("ana")
     store = trading_team(run, mentor, user, "Team Amber", price_pl=2500, units=200)
     for _ in range(3):
         run_day_play(run=run)
@@ -163,7 +159,7 @@ def test_an_illegal_move_raises_and_a_store_refunds_an_unshipped_order(project, 
 def test_buying_more_than_the_store_can_spend_is_refused_and_nothing_is_lost(project, mentor, django_user_model):
     """An over-budget purchase is refused with the figures; the balance and stock stay as they were."""
     run = running_run(project, mentor)
-    user = make_student(django_user_model, "ana")
+    user = student_user("ana")
     participant_assign(run=run, user=user, team=None, by=mentor)
     store = team_create(run=run, user=user, name="Team Amber").store
     product = project.products.get(sku="TOY-BLOCKS")
@@ -176,7 +172,7 @@ def test_buying_more_than_the_store_can_spend_is_refused_and_nothing_is_lost(pro
 def test_teams_keep_to_their_size_and_members_only_change_their_store(project, mentor, django_user_model):
     """A full team refuses a third member; a student outside the team cannot buy for its store."""
     run = running_run(project, mentor)
-    ana, bo, cy = (make_student(django_user_model, name) for name in ("ana", "bo", "cy"))
+    ana, bo, cy = (student_user(name) for name in ("ana", "bo", "cy"))
     for user in (ana, bo, cy):
         participant = participant_apply(run=run, user=user, motivation="I sell on Allegro.")
         participant_decide(participant=participant, by=mentor, accept=True)
@@ -194,7 +190,7 @@ def test_teams_keep_to_their_size_and_members_only_change_their_store(project, m
 def test_a_listing_is_refused_a_channel_that_will_not_carry_it(project, mentor, django_user_model):
     """DDP on a postal channel that cannot clear customs is refused with the channel's reason."""
     run = running_run(project, mentor)
-    user = make_student(django_user_model, "ana")
+    user = student_user("ana")
     participant_assign(run=run, user=user, team=None, by=mentor)
     store = team_create(run=run, user=user, name="Team Amber").store
     with pytest.raises(ValidationError, match="DDP"):
@@ -224,7 +220,7 @@ def test_a_new_fx_row_changes_the_simulation_from_its_day_on(project, mentor, dj
     from practicum.selectors import ReferenceDay
 
     run = running_run(project, mentor)
-    store = trading_team(run, mentor, make_student(django_user_model, "ana"), "Team Amber", price_pl=2500, units=300)
+    store = trading_team(run, mentor, student_user("ana"), "Team Amber", price_pl=2500, units=300)
     change = date(2026, 9, 25)
     old_rate = ReferenceDay(day=change, markets=["PL"]).fx["PLN"].cny_per_unit
     FxRate.objects.create(currency="PLN", cny_per_unit=Decimal("2.5"), effective_from=change, source="test")
@@ -272,7 +268,7 @@ def test_placing_a_generated_order_again_changes_nothing(project, mentor, django
     from practicum.order_services import order_place
 
     run = running_run(project, mentor)
-    store = trading_team(run, mentor, make_student(django_user_model, "ana"), "Team Amber")
+    store = trading_team(run, mentor, student_user("ana"), "Team Amber")
     listing = store.listings.get(market="PL")
     generated = demand.Order(generation_key=f"PL:2026-09-01:0000007:{store.key}", store_key=store.key,
                              listing_key=f"{store.key}/{listing.pk}", market="PL", day=date(2026, 9, 1), sku="BOWL-PLA",

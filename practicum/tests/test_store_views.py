@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from practicum import ledger
-from practicum.factories import home_goods_project
+from practicum.factories import home_goods_project, student_user
 from practicum.ledger_services import available_balance, journal_entry_of
 from practicum.money import format_money, from_minor, to_minor
 from practicum.project_models import PracticumProject
@@ -44,10 +44,6 @@ def run(project, mentor):
     return run_update(run=created, by=mentor, status=PracticumRun.Status.RUNNING)
 
 
-def make_student(django_user_model, name):
-    return django_user_model.objects.create_user(email=f"{name}@example.com", password="x", display_name=name.title())
-
-
 def trading_store(run, mentor, user, name, *, units=200):
     """A team whose store bought stock of two products and lists them live in both markets."""
     participant_assign(run=run, user=user, team=None, by=mentor)
@@ -64,12 +60,12 @@ def trading_store(run, mentor, user, name, *, units=200):
 
 @pytest.fixture
 def ana(django_user_model):
-    return make_student(django_user_model, "ana")
+    return student_user("ana")
 
 
 @pytest.fixture
 def bo(django_user_model):
-    return make_student(django_user_model, "bo")
+    return student_user("bo")
 
 
 @pytest.fixture
@@ -446,7 +442,7 @@ def test_a_student_applies_is_accepted_forms_a_team_and_another_joins_and_leaves
 
 def test_a_full_team_refuses_a_join_with_a_message(client, run, mentor, ana, bo, django_user_model):
     """Joining a team at its size limit answers 400 on the run page with the reason."""
-    cy = make_student(django_user_model, "cy")
+    cy = student_user("cy")
     trading_store(run, mentor, ana, "Team Amber")
     team = Team.objects.get(run=run)
     participant_assign(run=run, user=bo, team=team, by=mentor)
