@@ -28,9 +28,26 @@ The chart (`AccountCode`; the kind and currency rule of each code are in `CHART`
   the stock's average cost leaves INVENTORY and the carrier's tariff is owed.
 - LOGISTICS_PAYABLE (liability, per store, any currency): what the carriers are owed for the
   parcels shipped, credited on shipping.
-- DUTY_PAYABLE, VAT_PAYABLE (liabilities, per store, any currency): for practicum II, which
-  also decides their debit side (an expense, or INVENTORY for duty paid at
-  a warehouse's inbound, which is part of the stock's cost).
+- DUTY_PAYABLE, VAT_PAYABLE (liabilities, per store, any currency): import duty and VAT owed
+  to the destination's customs, in the market's currency (`customs_duties`). A penalty for
+  under-declaring is owed to the same customs office, so it is credited to DUTY_PAYABLE too.
+- IMPORT_DUTY, IMPORT_VAT, CUSTOMS_PENALTY (expenses, per store, CNY): what a DDP parcel's duty
+  and VAT, and an under-declaration penalty, cost the store. Import VAT is booked as an expense,
+  not as recoverable input VAT: the store is not VAT-registered in the market (under IOSS it
+  collects the VAT from the buyer inside its price and passes it on), so it cannot reclaim it.
+  The payables are not settled yet (as LOGISTICS_PAYABLE): what a store owes the customs
+  and the carriers is read from them.
+
+Customs duties (`customs_duties`): the expenses are debited in CNY at the FX row of the day the
+parcel reached customs, the payables credited in the market's currency, and the two legs meet
+in the trading account: FX_GAIN_LOSS is debited in the market currency and credited in CNY.
+Its market-currency balance is then the open position of the payables (what the store owes in
+that currency), which a settlement at a later rate would turn into an exchange difference.
+
+A parcel refused at the door (`return_shipping`, then `stock_return`) comes back at the store's
+cost: the channel's tariff again to SHIPPING, owed on LOGISTICS_PAYABLE; when it is back, its
+units' cost moves from COST_OF_SALES back to INVENTORY. A lost parcel's goods stay in
+COST_OF_SALES (the loss is the store's); its buyer is refunded in full out of escrow (`refund`).
 
 There is no REFUNDS account: a refund out of escrow hands the buyer's own advance back before
 any revenue was recognised, so it mirrors the payment's two postings and touches no income.
@@ -130,6 +147,9 @@ class AccountCode(StrEnum):
     LOGISTICS_PAYABLE = "LOGISTICS_PAYABLE"
     COST_OF_SALES = "COST_OF_SALES"
     SHIPPING = "SHIPPING"
+    IMPORT_DUTY = "IMPORT_DUTY"
+    IMPORT_VAT = "IMPORT_VAT"
+    CUSTOMS_PENALTY = "CUSTOMS_PENALTY"
 
 
 @dataclass(frozen=True)
@@ -161,15 +181,21 @@ CHART: Mapping[AccountCode, AccountRule] = {
     AccountCode.FX_GAIN_LOSS: AccountRule(
         AccountKind.INCOME, False, False, "Currency trading account: exchange gains (credit) and losses (debit)"),
     AccountCode.DUTY_PAYABLE: AccountRule(
-        AccountKind.LIABILITY, False, False, "Import duty owed (practicum II)"),
+        AccountKind.LIABILITY, False, False, "Import duty and customs penalties owed, in the market's currency"),
     AccountCode.VAT_PAYABLE: AccountRule(
-        AccountKind.LIABILITY, False, False, "Import VAT/GST owed (practicum II)"),
+        AccountKind.LIABILITY, False, False, "Import VAT/GST owed, in the market's currency"),
     AccountCode.LOGISTICS_PAYABLE: AccountRule(
         AccountKind.LIABILITY, False, False, "Carriers and warehouses owed"),
     AccountCode.COST_OF_SALES: AccountRule(
         AccountKind.EXPENSE, True, False, "Stock shipped to buyers, at its average cost"),
     AccountCode.SHIPPING: AccountRule(
         AccountKind.EXPENSE, True, False, "What the carriers charge for the parcels shipped"),
+    AccountCode.IMPORT_DUTY: AccountRule(
+        AccountKind.EXPENSE, True, False, "Import duty the store paid on DDP parcels"),
+    AccountCode.IMPORT_VAT: AccountRule(
+        AccountKind.EXPENSE, True, False, "Import VAT/GST the store paid on DDP parcels (not recoverable)"),
+    AccountCode.CUSTOMS_PENALTY: AccountRule(
+        AccountKind.EXPENSE, True, False, "Penalties for under-declared parcels"),
 }
 
 _DEBIT_NORMAL = (AccountKind.ASSET, AccountKind.EXPENSE)
@@ -182,6 +208,9 @@ class EntryKind(StrEnum):
     ESCROW_RELEASE = "escrow_release"
     REFUND = "refund"
     SHIPMENT = "shipment"
+    CUSTOMS_DUTIES = "customs_duties"
+    RETURN_SHIPPING = "return_shipping"
+    STOCK_RETURN = "stock_return"
     REVERSAL = "reversal"
 
 
@@ -536,6 +565,61 @@ def shipment(*, key: str, order: str, store: str, cost_of_goods_minor: int, inve
                   (Account(AccountCode.INVENTORY, store), BOOK_CURRENCY, -cost_of_goods_minor),
                   (Account(AccountCode.SHIPPING, store), BOOK_CURRENCY, shipping_minor),
                   (Account(AccountCode.LOGISTICS_PAYABLE, store), BOOK_CURRENCY, -shipping_minor))
+
+
+def customs_duties(*, key: str, order: str, store: str, currency: str, duty_minor: int, vat_minor: int,
+                   penalty_minor: int = 0, rate: Rate, day: date, note: str = "") -> JournalEntry:
+    """Duty, VAT and a penalty the store owes customs for a parcel (module docstring, "Customs
+    duties"): IMPORT_DUTY, IMPORT_VAT and CUSTOMS_PENALTY debited in CNY, each converted once at
+    `rate` (CNY per unit of `currency`, the FX row of the day) and rounded half-up; DUTY_PAYABLE
+    (duty and penalty) and VAT_PAYABLE credited in `currency`; the two currencies balanced
+    through FX_GAIN_LOSS. `note` is added to the memo (the rule, IOSS, an inspection)."""
+    _check_currency(currency)
+    for value, name in ((duty_minor, "duty_minor"), (vat_minor, "vat_minor"), (penalty_minor, "penalty_minor")):
+        _check_int(value, name)
+        if value < 0:
+            raise LedgerError(f"customs of order {order}: {name} cannot be negative ({value})")
+    if duty_minor + vat_minor + penalty_minor == 0:
+        raise LedgerError(f"customs of order {order} books a duty, a VAT or a penalty")
+    cny_rate, rate_text = _cny_per_unit(rate, currency, day, "rate", "customs day")
+    trading = Account(AccountCode.FX_GAIN_LOSS, store)
+    legs, parts = [], []
+    for amount, expense, payable, what in (
+        (duty_minor, AccountCode.IMPORT_DUTY, AccountCode.DUTY_PAYABLE, "duty"),
+        (vat_minor, AccountCode.IMPORT_VAT, AccountCode.VAT_PAYABLE, "VAT"),
+        (penalty_minor, AccountCode.CUSTOMS_PENALTY, AccountCode.DUTY_PAYABLE, "penalty"),
+    ):
+        if not amount:
+            continue
+        cny = fx_convert(amount, currency, BOOK_CURRENCY, cny_rate)
+        legs += [(Account(expense, store), BOOK_CURRENCY, cny.converted_minor),
+                 (trading, BOOK_CURRENCY, -cny.converted_minor),
+                 (trading, currency, amount),
+                 (Account(payable, store), currency, -amount)]
+        parts.append(f"{what} {_money(amount, currency)} {_equals(cny)}")
+    memo = (f"Customs of order {order}: {', '.join(parts)} {rate_text}, owed to customs"
+            + (f"; {note.strip()}" if note.strip() else ""))
+    return _entry(key, day, EntryKind.CUSTOMS_DUTIES, memo, *legs)
+
+
+def return_shipping(*, key: str, order: str, store: str, shipping_minor: int, channel: str, day: date) -> JournalEntry:
+    """A refused parcel comes back at the store's cost: the channel's tariff again to SHIPPING,
+    owed on LOGISTICS_PAYABLE (CNY)."""
+    _check_positive(shipping_minor, "the return tariff")
+    return _entry(key, day, EntryKind.RETURN_SHIPPING,
+                  f"Order {order} refused at the door: return by {channel}, tariff {_money(shipping_minor, BOOK_CURRENCY)} owed",
+                  (Account(AccountCode.SHIPPING, store), BOOK_CURRENCY, shipping_minor),
+                  (Account(AccountCode.LOGISTICS_PAYABLE, store), BOOK_CURRENCY, -shipping_minor))
+
+
+def stock_return(*, key: str, order: str, store: str, cost_of_goods_minor: int, day: date) -> JournalEntry:
+    """A returned parcel is back in the warehouse: its units' cost from COST_OF_SALES back to
+    INVENTORY, at the cost they left with (CNY)."""
+    _check_positive(cost_of_goods_minor, "the cost of the goods returned")
+    return _entry(key, day, EntryKind.STOCK_RETURN,
+                  f"Order {order} back in the warehouse: goods at cost {_money(cost_of_goods_minor, BOOK_CURRENCY)} back to stock",
+                  (Account(AccountCode.INVENTORY, store), BOOK_CURRENCY, cost_of_goods_minor),
+                  (Account(AccountCode.COST_OF_SALES, store), BOOK_CURRENCY, -cost_of_goods_minor))
 
 
 def reversal(entry: JournalEntry, *, key: str, day: date, memo: str,

@@ -187,3 +187,4 @@ from .run_models import (  # noqa: E402,F401
     LedgerEntry, LedgerPosting, Listing, Order, OrderLine, OrderTransition, PracticumRun, RunParticipant, SimulationDay,
     SimulationJob, StockItem, Store, Team,
 )
+from .shipment_models import CustomsDeclaration, Shipment, TrackingEvent  # noqa: E402,F401

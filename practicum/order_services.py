@@ -6,10 +6,10 @@ move is legal; `order_transition` records every move with its simulated day (Osc
 status pipeline and `OrderStatusChange`). An illegal move raises `OrderTransitionError`.
 
     placed ──pay──▶ paid ──allocate──▶ fulfilling ──ship──▶ shipped ──deliver──▶ delivered ──release──▶ completed
-      │                │                  │
-      cancel           refund             refund
-      ▼                ▼                  ▼
-    cancelled        refunded           refunded
+      │                │                  │                 │
+      cancel           refund             refund            lose, refuse
+      ▼                ▼                  ▼                 ▼
+    cancelled        refunded           refunded          refunded
 
 - `order_place`: a shopper's order from the demand engine. The stock row is locked, then the
   orders already placed are read, so placing the same generated order twice, even from two
@@ -24,13 +24,20 @@ status pipeline and `OrderStatusChange`). An illegal move raises `OrderTransitio
   FX at the payment and the release day, the platform fee, the difference to FX_GAIN_LOSS).
 - `order_refund`: the store cancels an order it has not shipped; escrow goes back to the buyer
   and the units return to stock.
+- `lose`, `refuse` (practicum II, `practicum.shipment_services`): a parcel lost on the way, or
+  refused at the door under DAP, is refunded in full out of escrow on the day it was due. The
+  parcel's own journey (customs, the way back of a refused parcel, its units back in stock) is
+  the shipment's transition table, `shipment_services.SHIPMENT_TRANSITIONS`, recorded as
+  tracking events.
 
 Each move has a batch form for the simulation, which moves hundreds of orders a day:
 `orders_place`, `orders_ship`, `orders_deliver`, `orders_release` read what they need in a few
 queries, work through the orders in memory in the order given and write in bulk, with the
 outcome of the one-order functions called one after the other (which are batches of one).
 
-Practicum II adds branches (customs events, refused parcels, disputes) to the same table.
+`orders_ship` opens each parcel's `Shipment` (tracking stages drawn from the run's seed, the
+loss drawn with the channel's loss rate) and its `CustomsDeclaration`
+(`shipment_services.shipments_open`); `orders_deliver` records the delivery on it.
 """
 
 from collections.abc import Callable, Iterable, Sequence
@@ -64,6 +71,8 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.FULFILLING, "ship"): S.SHIPPED,
     (S.FULFILLING, "refund"): S.REFUNDED,
     (S.SHIPPED, "deliver"): S.DELIVERED,
+    (S.SHIPPED, "lose"): S.REFUNDED,
+    (S.SHIPPED, "refuse"): S.REFUNDED,
     (S.DELIVERED, "release"): S.COMPLETED,
 }
 
@@ -182,6 +191,9 @@ def orders_ship(*, orders: Sequence[Order], day: date, reference: ReferenceDay, 
     if not orders:
         return orders
     run = _one_run(orders)
+    # Imported here: the shipment services move orders by this module's transition table.
+    from .shipment_services import ParcelsOpening
+
     with transaction.atomic():
         lines: dict[int, list[OrderLine]] = {}
         for line in in_chunks(OrderLine.objects.select_related("product").order_by("pk"), "order_id", [o.pk for o in orders]):
@@ -193,6 +205,8 @@ def orders_ship(*, orders: Sequence[Order], day: date, reference: ReferenceDay, 
         quotes: dict[tuple, object] = {}
         changed: dict[int, StockItem] = {}
         moves, shipments = [], []
+        parcels = ParcelsOpening(seed=seed, day=day, reference=reference, listings={
+            listing.pk: listing for listing in in_chunks(Listing.objects.all(), "pk", sorted({o.listing_id for o in orders}))})
         for order in orders:
             store = order.store
             cost_of_goods = 0
@@ -234,10 +248,14 @@ def orders_ship(*, orders: Sequence[Order], day: date, reference: ReferenceDay, 
             order.delivery_due_on = day + timedelta(days=max(1, transit_days))
             _move(order, "ship", day, into=moves, note=_("Shipped by %(channel)s, %(days)s days in transit.") % {
                 "channel": channel.name if channel else order.channel, "days": max(1, transit_days)})
+            parcels.add(order=order, lines=lines.get(order.pk, ()), channel=channel, weight_g=weight_g,
+                        tariff_minor=shipping_minor, cost_of_goods_minor=cost_of_goods, transit_days=max(1, transit_days),
+                        quote=quotes.get((order.channel, order.market, weight_g, has_battery, order.incoterm)))
         journal_post_many(run, shipments)
+        parcels.save()
         OrderTransition.objects.bulk_create(moves)
         _stock_save(changed.values(), "on_hand", "allocated", "cost_minor")
-        _orders_update(orders, "status", "ships_on", "delivery_due_on")
+        orders_update(orders, "status", "ships_on", "delivery_due_on")
         return orders
 
 
@@ -263,7 +281,10 @@ def orders_deliver(*, orders: Sequence[Order], day: date, seed: str, auto_releas
                     else _("Delivered; escrow is released automatically after %(days)s days.")) % {"days": wait}
             _move(order, "deliver", day, into=moves, note=note)
         OrderTransition.objects.bulk_create(moves)
-        _orders_update(orders, "status", "release_due_on")
+        orders_update(orders, "status", "release_due_on")
+        from .shipment_services import shipments_delivered  # see orders_ship
+
+        shipments_delivered(orders=orders, day=day)
     return orders
 
 
@@ -301,7 +322,7 @@ def orders_release(*, orders: Sequence[Order], day: date, reference: ReferenceDa
                   note=_("The buyer confirmed delivery.") if confirmed else _("Released by the auto-release timer."))
         journal_post_many(run, releases)
         OrderTransition.objects.bulk_create(moves)
-        _orders_update(orders, "status")
+        orders_update(orders, "status")
     return orders
 
 
@@ -379,21 +400,48 @@ def _orders_placed(placements: list[Placement], store_ids: list[int]) -> dict[tu
 
 
 def _stock_save(items: Iterable[StockItem], *fields: str) -> None:
-    """Save `fields` of the stock rows with one statement run for every row (executemany).
+    """Save `fields` of the stock rows (`rows_save`)."""
+    rows_save(StockItem, items, *fields)
+
+
+def rows_save(model, rows: Iterable, *fields: str) -> None:
+    """Save `fields` of the rows with one statement run for every row (executemany).
     `bulk_update` would do it in fewer statements but builds a CASE expression per row and
     field in Python, which cost more than the rest of a simulated day's writes together."""
-    items = list(items)
-    if not items:
+    rows = list(rows)
+    if not rows:
         return
-    meta = StockItem._meta
+    meta = model._meta
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in fields)
+    columns = [meta.get_field(name) for name in fields]
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in columns)
     with connection.cursor() as cursor:
         cursor.executemany(f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s",
-                           [[getattr(item, name) for name in fields] + [item.pk] for item in items])
+                           [[field.get_db_prep_save(getattr(row, field.attname), connection) for field in columns] + [row.pk]
+                            for row in rows])
 
 
-def _orders_update(orders: Sequence[Order], *fields: str) -> None:
+def rows_insert(model, fields: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """Insert rows, each a sequence of values of `fields`, whose ids nobody needs back, with one
+    statement run for every row (executemany): `bulk_create` builds a model instance per row and
+    prepares every value through the query compiler, which costs more than the insert itself for
+    a day's thousand tracking events. A foreign key's value may be its saved related object."""
+    rows = list(rows)
+    if not rows:
+        return
+    meta = model._meta
+    quote = connection.ops.quote_name
+    columns = [meta.get_field(name) for name in fields]
+    prepare = [(lambda value: getattr(value, "pk", value)) if field.is_relation
+               else (lambda value, field=field: field.get_db_prep_save(value, connection)) for field in columns]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in columns)})"
+            f" VALUES ({', '.join(['%s'] * len(columns))})",
+            [[convert(value) for convert, value in zip(prepare, row, strict=True)] for row in rows])
+
+
+def orders_update(orders: Sequence[Order], *fields: str) -> None:
     """Save `fields` of the orders: one UPDATE per set of values they share (a day's orders
     share most of them)."""
     groups: dict[tuple, list[int]] = {}
@@ -407,5 +455,5 @@ def _orders_update(orders: Sequence[Order], *fields: str) -> None:
 __all__ = [
     "TRANSITIONS", "OrderTransitionError", "Placement", "cny_in_market", "order_deliver",
     "order_number", "order_place", "order_refund", "order_release", "order_ship", "order_transition", "orders_deliver",
-    "orders_place", "orders_release", "orders_ship",
+    "orders_place", "orders_release", "orders_ship", "orders_update", "rows_insert", "rows_save",
 ]

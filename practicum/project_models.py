@@ -119,6 +119,39 @@ class PracticumProject(ClusterableModel):
         _("auto-release after (days)"), default=7, validators=[MinValueValidator(1), MaxValueValidator(90)],
         help_text=_("Escrow is released this many simulated days after delivery when the buyer has not confirmed it."),
     )
+    # Customs in the flow (practicum II): the parameters no reference table has (README of the
+    # reference data), as teaching values a mentor may tune.
+    dap_refusal_base_pct = models.DecimalField(
+        _("DAP refusal: base (%)"), max_digits=5, decimal_places=2, default=Decimal(3),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("The chance that a buyer refuses a DAP parcel at the door even with nothing to pay (3 % by default)."),
+    )
+    dap_refusal_slope_pct = models.DecimalField(
+        _("DAP refusal: per share of door fees (%)"), max_digits=6, decimal_places=2, default=Decimal(60),
+        validators=[MinValueValidator(0)],
+        help_text=_("How much the refusal chance rises with the door fees as a share of the goods price: with 60 (the "
+                    "default), fees of a quarter of the price add 15 points."),
+    )
+    inspection_base_pct = models.DecimalField(
+        _("inspection: base (%)"), max_digits=5, decimal_places=2, default=Decimal(2),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("The chance that customs open an honestly declared parcel (2 % by default)."),
+    )
+    inspection_slope_pct = models.DecimalField(
+        _("inspection: per share under-declared (%)"), max_digits=6, decimal_places=2, default=Decimal(80),
+        validators=[MinValueValidator(0)],
+        help_text=_("How much the inspection chance rises with the share of the goods price left undeclared: with 80 "
+                    "(the default), declaring half the price adds 40 points."),
+    )
+    inspection_penalty_pct = models.DecimalField(
+        _("under-declaration penalty (%)"), max_digits=6, decimal_places=2, default=Decimal(50),
+        validators=[MinValueValidator(0)],
+        help_text=_("The penalty on an inspected under-declared parcel, as a share of the duty and VAT it tried to avoid (50 % by default)."),
+    )
+    inspection_delay_days = models.PositiveSmallIntegerField(
+        _("under-declaration delay (days)"), default=5, validators=[MaxValueValidator(60)],
+        help_text=_("How many days customs hold an inspected under-declared parcel (5 by default); an honest one is held one day."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, editable=False,
         on_delete=models.SET_NULL, related_name="+", help_text=_("The person who posted the project."),

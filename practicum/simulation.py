@@ -4,9 +4,13 @@ point 7).
 Playing day N of a run, in one transaction with the run row locked:
 
 1. Earlier orders move on, in a fixed order (store key, order number): orders due to ship leave
-   the China warehouse (`orders_ship`), parcels due arrive (`orders_deliver`), and escrow due is
-   released (`orders_release`), all at the reference rows in force on the day; each step for
-   all its orders at once, with the outcome of moving them one by one.
+   the China warehouse (`orders_ship`, which opens each parcel's shipment and customs
+   declaration), parcels reaching destination customs are assessed and booked
+   (`shipment_services.shipments_clear_customs`), parcels due at the door that do not arrive
+   (lost, or refused under DAP) are refunded (`parcels_at_door`), refused parcels due back
+   return to stock (`shipments_return`), the other parcels due arrive (`orders_deliver`), and
+   escrow due is released (`orders_release`), all at the reference rows in force on the day;
+   each step for all its parcels or orders at once, with the outcome of moving them one by one.
 2. The demand engine (`practicum.demand`) meets each store's live listings that have stock,
    market by market, with the project's competitor listings and demand settings. Each listing is
    priced for the shopper by the trade-rules engine on the day (`listing_terms`): under DDP the
@@ -40,6 +44,7 @@ from .order_services import Placement, cny_in_market, orders_deliver, orders_pla
 from .project_models import CompetitorListing, PracticumProject
 from .run_models import Listing, Order, PracticumRun, SimulationDay, StockItem, Store
 from .selectors import ReferenceDataMissing, ReferenceDay, rows_in_force
+from .shipment_services import parcels_at_door, shipments_clear_customs, shipments_return
 
 # With no competitor selling a SKU in a market, its going price is the unit cost at this markup,
 # converted at the day's rate: cross-border retail prices commonly run at about three times the
@@ -170,6 +175,9 @@ def _orders_move_on(run: PracticumRun, day: date, reference: ReferenceDay) -> No
             .order_by("store__key", "number"))
     orders_ship(orders=base.filter(status=Order.Status.FULFILLING, ships_on__lte=day), day=day, reference=reference,
                 seed=run.seed)
+    shipments_clear_customs(run=run, day=day, reference=reference)
+    parcels_at_door(run=run, day=day)
+    shipments_return(run=run, day=day)
     orders_deliver(orders=base.filter(status=Order.Status.SHIPPED, delivery_due_on__lte=day), day=day, seed=run.seed,
                    auto_release_days=project.auto_release_days)
     releasing = list(base.filter(status=Order.Status.DELIVERED, release_due_on__lte=day))

@@ -39,6 +39,7 @@ from .run_models import (
 )
 from .run_services import user_is_run_mentor
 from .selectors import ReferenceDay, rows_in_force
+from .shipment_models import Shipment, TrackingEvent
 from .simulation import ListingTerms, SimulationError, listing_terms
 
 ORDERS_PER_PAGE = 25
@@ -273,21 +274,37 @@ def store_orders(*, store: Store, status: str = "", market: str = "", placed_on:
 
 
 def store_order(*, store: Store, order_id: int) -> Order | None:
-    """One order of the store with its lines, recorded moves and ledger entries; None when the
-    order is not the store's (another store's order is not found under this store)."""
+    """One order of the store with its lines, recorded moves, ledger entries and its parcel
+    (shipment, customs declaration and tracking events; `order.parcel` is None before it ships);
+    None when the order is not the store's (another store's order is not found under this store)."""
     order = (
         Order.objects.filter(store=store, pk=order_id)
-        .select_related("listing__product")
+        .select_related("listing__product", "shipment__declaration")
         .prefetch_related(
             Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("pk")),
             Prefetch("transitions", queryset=OrderTransition.objects.select_related("actor").order_by("pk")),
             Prefetch("ledger_entries", queryset=LedgerEntry.objects.prefetch_related("postings").order_by("pk")),
+            Prefetch("shipment__events", queryset=TrackingEvent.objects.order_by("day", "pk")),
         )
         .first()
     )
     if order is not None:
         order.store = store
+        try:
+            order.parcel = order.shipment
+        except Shipment.DoesNotExist:
+            order.parcel = None
     return order
+
+
+def parcel_calculator_url(*, order: Order, parcel: Shipment) -> str:
+    """The calculator filled in with the whole parcel: its declared value, weight, Incoterm and
+    channel on the day it reached customs."""
+    declaration = parcel.declaration
+    return calculator_url(product=order.listing.product, market=order.market, currency=declaration.currency,
+                          declared_minor=declaration.declared_value_minor, incoterm=declaration.incoterm,
+                          channel=parcel.channel, day=declaration.cleared_on or parcel.customs_on,
+                          weight_grams=parcel.weight_grams, hs_code=declaration.hs_code)
 
 
 # The ledger statement.
@@ -426,12 +443,14 @@ def listing_preview(*, run: PracticumRun, reference: ReferenceDay, product: Proj
 
 
 def calculator_url(*, product: ProjectProduct, market: str, currency: str, declared_minor: int, incoterm: str, channel: str,
-                   day: date) -> str:
-    """The public calculator filled in with one unit of the listing (its GET parameters are
-    `practicum.forms.LandedCostForm`'s fields), so a student sees the same figures rule by rule."""
+                   day: date, weight_grams: int | None = None, hs_code: str = "") -> str:
+    """The public calculator filled in with one unit of the listing, or a parcel of it when
+    `weight_grams` is given (its GET parameters are `practicum.forms.LandedCostForm`'s fields),
+    so a student sees the same figures rule by rule."""
+    weight = weight_grams if weight_grams is not None else product.weight_grams
     params = [
-        ("market", market), ("hs", product.hs_code), ("value", str(from_minor(declared_minor, currency))),
-        ("currency", currency), ("weight", f"{(Decimal(product.weight_grams) / 1000).normalize():f}"),
+        ("market", market), ("hs", hs_code or product.hs_code), ("value", str(from_minor(declared_minor, currency))),
+        ("currency", currency), ("weight", f"{(Decimal(weight) / 1000).normalize():f}"),
     ]
     if product.contains_battery:
         params.append(("battery", "on"))

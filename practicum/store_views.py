@@ -49,6 +49,9 @@ ACCOUNT_LABELS = {
     AccountCode.LOGISTICS_PAYABLE: gettext_lazy("Owed to carriers"),
     AccountCode.COST_OF_SALES: gettext_lazy("Cost of sales"),
     AccountCode.SHIPPING: gettext_lazy("Shipping"),
+    AccountCode.IMPORT_DUTY: gettext_lazy("Import duty"),
+    AccountCode.IMPORT_VAT: gettext_lazy("Import VAT"),
+    AccountCode.CUSTOMS_PENALTY: gettext_lazy("Customs penalties"),
 }
 ENTRY_KINDS = {
     EntryKind.CAPITAL_CONTRIBUTION: gettext_lazy("Capital"),
@@ -57,6 +60,9 @@ ENTRY_KINDS = {
     EntryKind.ESCROW_RELEASE: gettext_lazy("Escrow released"),
     EntryKind.REFUND: gettext_lazy("Refund"),
     EntryKind.SHIPMENT: gettext_lazy("Shipped"),
+    EntryKind.CUSTOMS_DUTIES: gettext_lazy("Customs"),
+    EntryKind.RETURN_SHIPPING: gettext_lazy("Return shipping"),
+    EntryKind.STOCK_RETURN: gettext_lazy("Back in stock"),
     EntryKind.REVERSAL: gettext_lazy("Reversal"),
 }
 # The service's model field names, as the listing form calls them.
@@ -450,6 +456,7 @@ def _order_page(request, access, order, *, refund_form=None, status=200):
     entries = [_entry_row(entry, money) for entry in order.ledger_entries.all()]
     refundable = order.status in selectors.REFUNDABLE
     context = _store_context(access, "orders")
+    context.update(_parcel_context(access, order, money))
     context.update({
         "order": order, "lines": lines, "transitions": transitions, "entries": entries,
         "total_text": money(order.total_minor, order.currency), "refundable": refundable,
@@ -458,6 +465,54 @@ def _order_page(request, access, order, *, refund_form=None, status=200):
         "refund_error": " ".join(refund_form.non_field_errors()) if refund_form is not None and not refundable else "",
     })
     return render(request, "practicum/store_order.html", context, status=status)
+
+
+# The order page's parcel: its journey, its customs declaration and what it cost, line by line.
+BREAKDOWN_LABELS = {
+    "goods": gettext_lazy("Goods value"),
+    "shipping": gettext_lazy("International shipping"),
+    "duty": gettext_lazy("Import duty"),
+    "vat": gettext_lazy("Import VAT / GST"),
+    "total": gettext_lazy("Landed total"),
+}
+
+
+def _parcel_context(access, order, money) -> dict:
+    """The parcel of a shipped order: tracking events (those after the last played day are
+    what is expected), the declaration's figures, and the breakdown as the calculator shows it."""
+    parcel = order.parcel
+    if parcel is None:
+        return {"parcel": None}
+    run = access.run
+    played = run.date_of(run.day) if run.day >= 1 else None
+    events = list(parcel.events.all())
+    for event in events:
+        event.expected = played is None or event.day > played
+    declaration = parcel.declaration
+    currency = declaration.currency
+    customs = {
+        "declared": money(declaration.declared_value_minor, currency),
+        "goods": money(declaration.goods_value_minor, currency),
+        "duty": money(declaration.duty_minor, currency),
+        "vat": money(declaration.vat_minor, currency),
+        "customs_value": money(declaration.customs_value_minor, currency),
+        "difference": money(declaration.difference_minor, currency),
+        "penalty": money(declaration.penalty_minor, currency),
+        "door_fees": money(declaration.door_fees_minor, currency),
+        "store_pays": declaration.incoterm == "DDP",
+    }
+    breakdown = [{
+        "code": line["code"], "label": BREAKDOWN_LABELS.get(line["code"], line["label"]), "rule": line["rule"],
+        "amount": money.amount(Decimal(line["amount"]), line["currency"]),
+        "amount_cny": money.amount(Decimal(line["amount_cny"]), "CNY") if line.get("amount_cny") else "",
+        "formula": line["formula"], "cny_formula": line.get("cny_formula", ""), "source": line["source"],
+        "refs": line["refs"],
+    } for line in declaration.lines]
+    return {
+        "parcel": parcel, "tracking": events, "declaration": declaration, "customs": customs, "breakdown": breakdown,
+        "tariff_text": money(parcel.tariff_minor, "CNY"),
+        "parcel_calculator_url": selectors.parcel_calculator_url(order=order, parcel=parcel),
+    }
 
 
 @login_required

@@ -250,7 +250,6 @@ def _profit_on_the_books(books, store=STORE):
                 and account.kind in (AccountKind.INCOME, AccountKind.EXPENSE))
 
 
-@pytest.mark.skipif(not hasattr(ledger, "customs_duties"), reason="the ledger has no customs entries yet")
 def test_duties_vat_and_penalties_come_from_the_customs_accounts():
     """A DDP parcel's duty EUR 1.00 and VAT EUR 4.60 at 8 CNY/EUR are CNY 8.00 + 36.80 borne; an
     under-declaration penalty of EUR 2.00 (CNY 16.00) is another expense. The EUR 7.60 still owed

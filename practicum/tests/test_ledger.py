@@ -27,6 +27,7 @@ from practicum.ledger import (
     available_balance,
     balances,
     capital_contribution,
+    customs_duties,
     entries_dedupe,
     entry_check,
     entry_is_duplicate,
@@ -37,8 +38,10 @@ from practicum.ledger import (
     order_payment,
     refund,
     release_figures,
+    return_shipping,
     reversal,
     shipment,
+    stock_return,
     statement,
     stock_purchase,
     trial_balance,
@@ -553,8 +556,10 @@ START = date(2026, 1, 1)
 
 class LedgerMachine(RuleBasedStateMachine):
     """Capital, stock purchases, orders paid, shipped (stock at cost out of inventory, the
-    carrier's tariff owed), released at the day's rate, refunded in part or in full, and
-    reversals of any entry, in random order over several days and two stores."""
+    carrier's tariff owed), customs duty, VAT and penalties owed in the market's currency,
+    refused parcels shipped back and their goods returned to stock, released at the day's rate,
+    refunded in part or in full, and reversals of any entry, in random order over several days
+    and two stores."""
 
     def __init__(self):
         super().__init__()
@@ -626,6 +631,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.append(entry, {("stock", store): cost})
 
     def inventory(self, store: str) -> int:
+        """Stock bought less the cost of goods shipped (a returned parcel's cost comes back)."""
         totals = self.totals()
         return totals[("stock", store)] - totals[("cogs", store)]
 
@@ -647,6 +653,50 @@ class LedgerMachine(RuleBasedStateMachine):
                          inventory_minor=inventory, shipping_minor=shipping, channel=channel, day=self.day)
         assert entry.kind == EntryKind.SHIPMENT and all(p.currency == CNY for p in entry.postings)
         self.append(entry, {("cogs", store): cost, ("shipping", store): shipping})
+
+    @rule(pick=st.integers(min_value=0), duty=st.integers(min_value=0, max_value=50_000),
+          vat=st.integers(min_value=0, max_value=50_000), penalty=st.integers(min_value=0, max_value=5) | st.just(0),
+          draw=st.integers(min_value=0, max_value=500))
+    def clear_customs(self, pick, duty, vat, penalty, draw):
+        """A DDP parcel's duty and VAT (and at times a penalty) at the day's rate: the expenses in
+        CNY, the payables in the market's currency; nothing to book is refused."""
+        order = sorted(self.orders)[pick % len(self.orders)]
+        store, currency, _ = self.orders[order]
+        rate = self.rate(currency, draw)
+        if duty + vat + penalty == 0:
+            with pytest.raises(LedgerError, match="books a duty"):
+                customs_duties(key="refused", order=order, store=store, currency=currency, duty_minor=0, vat_minor=0,
+                               rate=rate, day=self.day)
+            return
+        entry = customs_duties(key=self.key("customs"), order=order, store=store, currency=currency, duty_minor=duty,
+                               vat_minor=vat, penalty_minor=penalty, rate=rate, day=self.day)
+        assert entry.kind == EntryKind.CUSTOMS_DUTIES
+        cny = {name: fx_convert(amount, currency, CNY, rate).converted_minor if amount else 0
+               for name, amount in (("duty", duty), ("vat", vat), ("penalty", penalty))}
+        self.append(entry, {
+            ("duty_cny", store): cny["duty"], ("vat_cny", store): cny["vat"], ("penalty_cny", store): cny["penalty"],
+            ("duty_owed", store, currency): duty + penalty, ("vat_owed", store, currency): vat,
+        })
+
+    @rule(pick=st.integers(min_value=0), tariff=st.integers(min_value=-10, max_value=500_00),
+          share=st.fractions(min_value=0, max_value=1))
+    def refused_parcel_comes_back(self, pick, tariff, share):
+        """A refused parcel comes back: the tariff again (a non-positive one is refused), then
+        some cost of goods shipped back from COST_OF_SALES to INVENTORY."""
+        order = sorted(self.orders)[pick % len(self.orders)]
+        store = self.orders[order][0]
+        if tariff <= 0:
+            with pytest.raises(LedgerError, match="positive"):
+                return_shipping(key="refused", order=order, store=store, shipping_minor=tariff, channel="ECOM_LINE",
+                                day=self.day)
+            return
+        entry = return_shipping(key=self.key("return"), order=order, store=store, shipping_minor=tariff,
+                                channel="ECOM_LINE", day=self.day)
+        self.append(entry, {("shipping", store): tariff})
+        cost = int(self.totals()[("cogs", store)] * share)
+        if cost > 0:
+            entry = stock_return(key=self.key("restock"), order=order, store=store, cost_of_goods_minor=cost, day=self.day)
+            self.append(entry, {("cogs", store): -cost, ("stock_back", store): cost})
 
     @rule(store=st.sampled_from(STORES), currency=st.sampled_from(sorted(MARKETS)), data=st.data(),
           draw=st.integers(min_value=0, max_value=500))
@@ -764,9 +814,26 @@ class LedgerMachine(RuleBasedStateMachine):
                         + totals[("released", store)] - totals[("fees", store)])
             assert available_balance(self.journal, store=store) == expected >= 0
             revenue, released = totals[("revenue", store)], totals[("released", store)]
+            customs = totals[("duty_cny", store)] + totals[("vat_cny", store)] + totals[("penalty_cny", store)]
             assert books.get((Account(AccountCode.SALES, store), CNY), 0) == -revenue
-            assert books.get((Account(AccountCode.FX_GAIN_LOSS, store), CNY), 0) == revenue - released
-            assert not any(account.code == AccountCode.FX_GAIN_LOSS and currency != CNY for account, currency in books)
+            assert books.get((Account(AccountCode.FX_GAIN_LOSS, store), CNY), 0) == revenue - released - customs
+
+    @invariant()
+    def customs_owed_in_the_market_currency_is_the_trading_accounts_open_position(self):
+        """DUTY_PAYABLE and VAT_PAYABLE hold what was assessed in each market currency (penalties
+        with the duty); the trading account's balance in that currency is exactly their total,
+        and the expenses hold the CNY each was booked at."""
+        totals = self.totals()
+        books = balances(self.journal)
+        for store in STORES:
+            for currency in MARKETS:
+                duty, vat = totals[("duty_owed", store, currency)], totals[("vat_owed", store, currency)]
+                assert books.get((Account(AccountCode.DUTY_PAYABLE, store), currency), 0) == -duty
+                assert books.get((Account(AccountCode.VAT_PAYABLE, store), currency), 0) == -vat
+                assert books.get((Account(AccountCode.FX_GAIN_LOSS, store), currency), 0) == duty + vat
+            for code, name in ((AccountCode.IMPORT_DUTY, "duty_cny"), (AccountCode.IMPORT_VAT, "vat_cny"),
+                               (AccountCode.CUSTOMS_PENALTY, "penalty_cny")):
+                assert books.get((Account(code, store), CNY), 0) == totals[(name, store)] >= 0
 
     @invariant()
     def inventory_is_stock_bought_less_cost_of_goods_shipped_and_never_less_than_zero(self):
@@ -776,6 +843,7 @@ class LedgerMachine(RuleBasedStateMachine):
         books = balances(self.journal)
         for store in STORES:
             assert books.get((Account(AccountCode.INVENTORY, store), CNY), 0) == self.inventory(store) >= 0
+            assert totals[("stock_back", store)] >= 0
             assert books.get((Account(AccountCode.COST_OF_SALES, store), CNY), 0) == totals[("cogs", store)] >= 0
             assert books.get((Account(AccountCode.SHIPPING, store), CNY), 0) == totals[("shipping", store)] >= 0
             assert books.get((Account(AccountCode.LOGISTICS_PAYABLE, store), CNY), 0) == -totals[("shipping", store)]

@@ -279,3 +279,20 @@ def test_placing_a_generated_order_again_changes_nothing(project, mentor, django
     assert Order.objects.filter(store=store).count() == 1
     assert LedgerEntry.objects.filter(order=first).count() == 1
     assert store.stock.get(product=listing.product).allocated == 2
+
+
+def test_every_delivered_parcel_went_through_customs_before_the_door(project, mentor, django_user_model):
+    """A played run moves each parcel through its stages in order: a delivered order's parcel
+    was assessed by customs before it was delivered, and its tracking ends with the delivery."""
+    from practicum.shipment_models import Shipment, TrackingEvent
+
+    run = running_run(project, mentor)
+    store = trading_team(run, mentor, student_user("ana"), "Team Amber")
+    for _ in range(25):
+        run_day_play(run=run)
+    delivered = Shipment.objects.filter(store=store, status=Shipment.Status.DELIVERED).select_related("declaration", "order")
+    assert delivered
+    for shipment in delivered:
+        assert shipment.declaration.cleared_on is not None
+        assert shipment.declaration.cleared_on < shipment.order.transitions.get(event="deliver").day
+        assert list(shipment.events.order_by("day", "pk").values_list("stage", flat=True))[-1] == TrackingEvent.Stage.DELIVERED
