@@ -187,7 +187,8 @@ CHART: Mapping[AccountCode, AccountRule] = {
     AccountCode.LOGISTICS_PAYABLE: AccountRule(
         AccountKind.LIABILITY, False, False, "Carriers and warehouses owed"),
     AccountCode.COST_OF_SALES: AccountRule(
-        AccountKind.EXPENSE, True, False, "Stock shipped to buyers, at its average cost"),
+        # Never below zero: a returned parcel takes back at most the cost that was shipped.
+        AccountKind.EXPENSE, True, True, "Stock shipped to buyers, at its average cost"),
     AccountCode.SHIPPING: AccountRule(
         AccountKind.EXPENSE, True, False, "What the carriers charge for the parcels shipped"),
     AccountCode.IMPORT_DUTY: AccountRule(
