@@ -15,42 +15,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import get_language, gettext as _, gettext_lazy, ngettext, to_locale
+from django.utils.translation import get_language, gettext as _, ngettext, to_locale
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from academy.forms import validation_error_onto
 
 from . import ledger, mentor_selectors, run_clock, run_services
-from .ledger import AccountCode, AccountKind
+from .ledger import AccountCode
+from .ledger_labels import ACCOUNT_LABELS, KIND_LABELS
 from .mentor_forms import AdvanceForm, AssignForm, DecideForm, RunForm, TeamForm
 from .money import format_money, from_minor
 from .project_models import PracticumProject
 from .run_models import PracticumRun, RunParticipant, SimulationJob
 
 QUICK_ADVANCE_DAYS = (1, 7)
-ACCOUNT_LABELS = {
-    AccountCode.BUYER_CLEARING: gettext_lazy("Buyer payments held"),
-    AccountCode.ESCROW: gettext_lazy("Escrow owed to buyers"),
-    AccountCode.STORE_AVAILABLE: gettext_lazy("Available to spend"),
-    AccountCode.STORE_CAPITAL: gettext_lazy("Store capital"),
-    AccountCode.INVENTORY: gettext_lazy("Inventory at cost"),
-    AccountCode.SALES: gettext_lazy("Sales"),
-    AccountCode.PLATFORM_FEE: gettext_lazy("Platform fees"),
-    AccountCode.FX_GAIN_LOSS: gettext_lazy("Exchange gains and losses"),
-    AccountCode.DUTY_PAYABLE: gettext_lazy("Import duty owed"),
-    AccountCode.VAT_PAYABLE: gettext_lazy("Import VAT owed"),
-    AccountCode.LOGISTICS_PAYABLE: gettext_lazy("Owed to carriers"),
-    AccountCode.COST_OF_SALES: gettext_lazy("Cost of sales"),
-    AccountCode.SHIPPING: gettext_lazy("Shipping"),
-}
-KIND_LABELS = {
-    AccountKind.ASSET: gettext_lazy("Assets"),
-    AccountKind.LIABILITY: gettext_lazy("Liabilities"),
-    AccountKind.EQUITY: gettext_lazy("Equity"),
-    AccountKind.INCOME: gettext_lazy("Income"),
-    AccountKind.EXPENSE: gettext_lazy("Expenses"),
-}
 
 
 def _locale():

@@ -20,13 +20,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language, gettext as _, gettext_lazy, to_locale
+from django.utils.translation import get_language, gettext as _, to_locale
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from academy.forms import validation_error_onto
 
 from . import store_selectors as selectors
-from .ledger import Account, AccountCode, EntryKind
+from .ledger import Account, AccountCode
+from .ledger_labels import ACCOUNT_LABELS, ENTRY_KINDS
+from .views import LINE_LABELS
 from .models import CustomsRule
 from .money import format_money, from_minor
 from .order_services import order_refund
@@ -35,36 +37,6 @@ from .run_services import listing_save, participant_apply, stock_buy, team_creat
 from .simulation import SimulationError
 from .store_forms import ApplyForm, ListingForm, OrderFilterForm, OrderRefundForm, StockBuyForm, TeamCreateForm
 
-ACCOUNT_LABELS = {
-    AccountCode.BUYER_CLEARING: gettext_lazy("Buyer payments held"),
-    AccountCode.ESCROW: gettext_lazy("Escrow"),
-    AccountCode.STORE_AVAILABLE: gettext_lazy("Available to spend"),
-    AccountCode.STORE_CAPITAL: gettext_lazy("Capital"),
-    AccountCode.INVENTORY: gettext_lazy("Stock at cost"),
-    AccountCode.SALES: gettext_lazy("Sales"),
-    AccountCode.PLATFORM_FEE: gettext_lazy("Platform fee"),
-    AccountCode.FX_GAIN_LOSS: gettext_lazy("Exchange gains and losses"),
-    AccountCode.DUTY_PAYABLE: gettext_lazy("Duty owed"),
-    AccountCode.VAT_PAYABLE: gettext_lazy("VAT owed"),
-    AccountCode.LOGISTICS_PAYABLE: gettext_lazy("Owed to carriers"),
-    AccountCode.COST_OF_SALES: gettext_lazy("Cost of sales"),
-    AccountCode.SHIPPING: gettext_lazy("Shipping"),
-    AccountCode.IMPORT_DUTY: gettext_lazy("Import duty"),
-    AccountCode.IMPORT_VAT: gettext_lazy("Import VAT"),
-    AccountCode.CUSTOMS_PENALTY: gettext_lazy("Customs penalties"),
-}
-ENTRY_KINDS = {
-    EntryKind.CAPITAL_CONTRIBUTION: gettext_lazy("Capital"),
-    EntryKind.STOCK_PURCHASE: gettext_lazy("Stock bought"),
-    EntryKind.ORDER_PAYMENT: gettext_lazy("Buyer paid into escrow"),
-    EntryKind.ESCROW_RELEASE: gettext_lazy("Escrow released"),
-    EntryKind.REFUND: gettext_lazy("Refund"),
-    EntryKind.SHIPMENT: gettext_lazy("Shipped"),
-    EntryKind.CUSTOMS_DUTIES: gettext_lazy("Customs"),
-    EntryKind.RETURN_SHIPPING: gettext_lazy("Return shipping"),
-    EntryKind.STOCK_RETURN: gettext_lazy("Back in stock"),
-    EntryKind.REVERSAL: gettext_lazy("Reversal"),
-}
 # The service's model field names, as the listing form calls them.
 LISTING_FIELDS = {"price_minor": "price", "declared_value_minor": "declared_value"}
 
@@ -468,15 +440,6 @@ def _order_page(request, access, order, *, refund_form=None, status=200):
 
 
 # The order page's parcel: its journey, its customs declaration and what it cost, line by line.
-BREAKDOWN_LABELS = {
-    "goods": gettext_lazy("Goods value"),
-    "shipping": gettext_lazy("International shipping"),
-    "duty": gettext_lazy("Import duty"),
-    "vat": gettext_lazy("Import VAT / GST"),
-    "total": gettext_lazy("Landed total"),
-}
-
-
 def _parcel_context(access, order, money) -> dict:
     """The parcel of a shipped order: tracking events (those after the last played day are
     what is expected), the declaration's figures, and the breakdown as the calculator shows it."""
@@ -502,7 +465,7 @@ def _parcel_context(access, order, money) -> dict:
         "store_pays": declaration.incoterm == "DDP",
     }
     breakdown = [{
-        "code": line["code"], "label": BREAKDOWN_LABELS.get(line["code"], line["label"]), "rule": line["rule"],
+        "code": line["code"], "label": LINE_LABELS.get(line["code"], line["label"]), "rule": line["rule"],
         "amount": money.amount(Decimal(line["amount"]), line["currency"]),
         "amount_cny": money.amount(Decimal(line["amount_cny"]), "CNY") if line.get("amount_cny") else "",
         "formula": line["formula"], "cny_formula": line.get("cny_formula", ""), "source": line["source"],
