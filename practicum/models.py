@@ -188,3 +188,6 @@ from .run_models import (  # noqa: E402,F401
     SimulationJob, StockItem, Store, Team,
 )
 from .shipment_models import CustomsDeclaration, Shipment, TrackingEvent  # noqa: E402,F401
+from .warehouse_models import InboundLine, InboundShipment, WarehouseStock  # noqa: E402,F401
+from .dispute_models import Dispute, DisputeEvent  # noqa: E402,F401
+from .review_models import KpiSnapshotRecord, PracticumGrade, PracticumPass, ReputationRecord  # noqa: E402,F401

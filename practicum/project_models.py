@@ -152,6 +152,40 @@ class PracticumProject(ClusterableModel):
         _("under-declaration delay (days)"), default=5, validators=[MaxValueValidator(60)],
         help_text=_("How many days customs hold an inspected under-declared parcel (5 by default); an honest one is held one day."),
     )
+    # Disputes and reviews (practicum II): teaching values a mentor may tune.
+    dispute_not_received_pct = models.DecimalField(
+        _("dispute: parcel not received (%)"), max_digits=5, decimal_places=2, default=Decimal(40),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("The chance that a buyer whose parcel has not arrived a few days after the promised day opens a dispute (40 % by default)."),
+    )
+    dispute_late_per_day_pct = models.DecimalField(
+        _("dispute: per day late (%)"), max_digits=5, decimal_places=2, default=Decimal(4),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("How much the chance of a dispute over a late parcel rises with each day late (4 points by default, at most 60 %)."),
+    )
+    dispute_not_as_described_pct = models.DecimalField(
+        _("dispute: not as described (%)"), max_digits=5, decimal_places=2, default=Decimal(2),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("The chance that a buyer finds a delivered parcel not as described (2 % by default; higher for parcels customs opened)."),
+    )
+    dispute_response_days = models.PositiveSmallIntegerField(
+        _("days to answer a dispute"), default=3, validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_("How many simulated days a store has to answer a dispute before it is resolved for the buyer (3 by default)."),
+    )
+    review_pct = models.DecimalField(
+        _("buyers who review (%)"), max_digits=5, decimal_places=2, default=Decimal(30),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("The chance that a buyer leaves a review once the order is completed (30 % by default)."),
+    )
+    # The practicum grade.
+    kpi_weight_pct = models.PositiveSmallIntegerField(
+        _("KPI share of the grade (%)"), default=50, validators=[MaxValueValidator(100)],
+        help_text=_("How much of the practicum grade the KPI score carries; the mentor's rubric carries the rest (50 % by default; 100 without a rubric)."),
+    )
+    pass_grade_pct = models.PositiveSmallIntegerField(
+        _("pass mark"), default=60, validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("The practicum grade a team needs to pass, out of 100 (60 by default)."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, editable=False,
         on_delete=models.SET_NULL, related_name="+", help_text=_("The person who posted the project."),

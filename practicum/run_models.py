@@ -227,6 +227,9 @@ class Listing(models.Model):
         _("declared value (minor units)"), null=True, blank=True, validators=[MinValueValidator(1)],
         help_text=_("The value declared to customs per unit, in the market's currency; empty declares the price."),
     )
+    warehouse = models.CharField(
+        _("ships from"), max_length=20, blank=True,
+        help_text=_("The overseas warehouse the listing ships from by its last mile; empty ships from China."))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT,
                               help_text=_("Only live listings are shown to shoppers."))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, help_text=_("When the listing was last changed."))
@@ -274,6 +277,8 @@ class Order(models.Model):
                                          help_text=_("What the buyer paid the store, in minor units of the currency."))
     incoterm = models.CharField(_("Incoterm"), max_length=3, choices=Incoterm.choices, help_text=_("The listing's Incoterm when ordered."))
     channel = models.CharField(_("logistics channel"), max_length=30, help_text=_("The channel the order ships by."))
+    warehouse = models.CharField(_("ships from"), max_length=20, blank=True,
+                                 help_text=_("The overseas warehouse the order ships from; empty for China."))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLACED,
                               help_text=_("Where the order is in its life."))
     placed_on = models.DateField(_("placed on"), help_text=_("The simulated day the shopper ordered."))

@@ -31,6 +31,8 @@ def project_form(organisation, *, title="Home goods in Kazakhstan and Poland", w
         "beta_rating": "0.4", "beta_delivery_day": "0.04", "beta_door_fee": "4.5", "no_purchase_utility": "2",
         "dap_refusal_base_pct": "3", "dap_refusal_slope_pct": "60", "inspection_base_pct": "2",
         "inspection_slope_pct": "80", "inspection_penalty_pct": "50", "inspection_delay_days": "5",
+        "dispute_not_received_pct": "40", "dispute_late_per_day_pct": "4", "dispute_not_as_described_pct": "2",
+        "dispute_response_days": "3", "review_pct": "30", "kpi_weight_pct": "50", "pass_grade_pct": "60",
         "kpis": inline_formset([{"kind": "revenue", "weight_pct": str(weights[0])}, {"kind": "rating", "weight_pct": str(weights[1])}]),
         "products": inline_formset([{
             "sku": "MUG-01", "name": "Enamel mug", "hs_code": "8303000000", "unit_cost_minor": "12.50", "weight_grams": "350",
