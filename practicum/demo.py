@@ -24,39 +24,72 @@ The decisions differ on purpose, for the mentor to compare:
   day (the orders beyond its stock are cancelled). One of its members cancels an unshipped
   order, so a refund shows too.
 
+Practicum II shows too:
+
+- Team Steppe ships a rail container of bowls to its Poznań warehouse before the first day; when
+  it is received (cleared by the B2B rule, handling and storage charged), its Polish bowl listing
+  switches to ship from the warehouse by the last mile. It answers buyers' disputes the day after they open
+  (contesting "not received" with the tracking when the parcel was delivered, refunding otherwise), and the
+  mentor signs its grade off with the project's rubric on the last played day.
+- Team Vistula under-declares its building blocks to Poland (half the price), so customs are
+  likely to inspect one, and ships Polish tea by ePacket with the duties left to the buyer, so a
+  refused parcel and disputes it leaves unanswered are likely.
+
+Parcels therefore go by four channels (e-commerce line, express, ePacket, warehouse last mile).
 With the default seed the played days leave orders fulfilling, shipped, delivered, completed
-(escrow released), cancelled and refunded; most other seeds do too.
+(escrow released), cancelled and refunded, an inspected parcel, a refused one, disputes and a
+graded team; most other seeds show most of them.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 
 from academy.people.factories import UserFactory
 from academy.people.models import User
-from courses.models import CourseRun, Rubric
+from courses.factories import rubric_with_criteria
+from courses.models import Competency, CourseRun, Rubric
+from courses.rubric_services import rubric_spec_of
 
+from .dispute_models import Dispute
+from .dispute_services import dispute_contest, dispute_refund
 from .factories import home_goods_project
+from .grade_services import grade_sign_off
 from .order_services import order_refund
 from .project_models import PracticumProject
 from .project_services import project_check
+from .review_models import PracticumGrade, PracticumPass
 from .run_models import LedgerEntry, Listing, Order, PracticumRun, RunParticipant, StockItem, Team
 from .run_services import (
     listing_save, participant_apply, participant_decide, run_create, run_update, stock_buy, team_create, team_join,
 )
 from .simulation import run_day_play
+from .warehouse_models import WarehouseStock
+from .warehouse_services import LASTMILE_CHANNEL, inbound_ship, listing_warehouse_set
 
 PROJECT_TITLE = "Launch our home goods line in Kazakhstan and Poland"
 PROJECT_STARTS_ON = date(2026, 9, 1)
 PROJECT_ENDS_ON = date(2026, 12, 20)
 RUN_TITLE = "Autumn 2026 cohort"
-# Long enough for parcels by the e-commerce line (10 to 20 days in transit) to start arriving
-# and releasing escrow, so every state of an order shows; short enough to load in seconds.
-DAYS_PLAYED = 16
+# Long enough for parcels by the e-commerce line (10 to 20 days in transit) to arrive and release
+# escrow, and for the rail container (12 to 20 days) to be received and sell from the warehouse;
+# short enough to load in seconds.
+DAYS_PLAYED = 30
 # From this day on, until it has done so once, a member of Team Vistula cancels an order it has
 # not shipped.
 REFUND_AFTER_DAY = 3
 REFUND_REASON = "The set was damaged in our warehouse; we refunded you in full and apologise."
+RUBRIC_TITLE = "Store launch review"
+# (criterion, the competency it gives evidence for); every criterion has the same four levels.
+RUBRIC_CRITERIA = [
+    ("Pricing and unit economics", "MKT-OPS.PRC"),
+    ("Logistics and warehousing decisions", "LOG.WH"),
+    ("Customs declarations", "CUS.VAL"),
+    ("Buyer service and disputes", "PAY.DSP"),
+]
+RUBRIC_LEVELS = [("Excellent", 4), ("Sound", 3), ("Developing", 2), ("Missing", 0)]
+GRADE_COMMENT = ("A well-run store: duties paid, honest declarations and a warehouse restock timed for the autumn. "
+                 "Next time, answer buyers' disputes the day they open and watch the storage bill.")
 
 # Demo learners the practicum adds (the demo's other people live in academy.demo.PEOPLE): email,
 # display name, Latin name, native name, country, language. Not demo logins: they are not
@@ -73,12 +106,16 @@ MOTIVATIONS = {
 }
 
 # Team, its members (the first forms it), and its decisions. Stock: SKU → units. Listings:
-# (SKU, market, price in minor units of the market's currency, Incoterm, channel).
+# (SKU, market, price in minor units of the market's currency, Incoterm, channel[, declared value]).
 TEAMS = [
     {
         "name": "Team Steppe",
         "members": ["student@example.com", "graduate@example.com"],
-        "stock": {"BOWL-PLA": 160, "TEA-GREEN": 140},
+        "stock": {"BOWL-PLA": 360, "TEA-GREEN": 140},
+        # Before the first day: a rail container to the Poznań warehouse (SKU → units).
+        "restock": ("WH-PL-POZ", "RAIL_FCL", {"BOWL-PLA": 200}),
+        # Once received, these listings (SKU, market) ship from the warehouse.
+        "from_warehouse": [("BOWL-PLA", "PL")],
         "listings": [
             ("BOWL-PLA", "PL", 4790, "DDP", "ECOM_LINE"),
             ("TEA-GREEN", "PL", 6590, "DDP", "ECOM_LINE"),
@@ -92,7 +129,8 @@ TEAMS = [
         "stock": {"BOWL-PLA": 120, "TEA-GREEN": 80, "TOY-BLOCKS": 4},
         "listings": [
             ("BOWL-PLA", "PL", 2990, "DAP", "ECOM_LINE"),
-            ("TOY-BLOCKS", "PL", 7990, "DAP", "ECOM_LINE"),
+            ("TOY-BLOCKS", "PL", 7990, "DAP", "ECOM_LINE", 3995),
+            ("TEA-GREEN", "PL", 5490, "DAP", "EPACKET"),
             ("TEA-GREEN", "KZ", 890000, "DDP", "EXPRESS"),
             ("TOY-BLOCKS", "KZ", 990000, "DDP", "EXPRESS"),
         ],
@@ -121,13 +159,24 @@ def _course_run(enterprise, students):
     return runs.first()
 
 
+def _rubric(enterprise, mentor):
+    """The enterprise's store review rubric, created once; each criterion gives evidence for a
+    competency of the demo's framework (when it is loaded)."""
+    rubric = Rubric.objects.filter(organisation=enterprise, title=RUBRIC_TITLE).first()
+    if rubric is not None:
+        return rubric
+    competencies = {c.code: c for c in Competency.objects.filter(code__in=[code for _, code in RUBRIC_CRITERIA])}
+    return rubric_with_criteria(organisation=enterprise, by=mentor, title=RUBRIC_TITLE, criteria=[
+        (title, competencies.get(code), RUBRIC_LEVELS) for title, code in RUBRIC_CRITERIA])
+
+
 def _project(enterprise, mentor, students):
     project = PracticumProject.objects.filter(organisation=enterprise, title=PROJECT_TITLE).first()
     if project is not None:
         return project
     project = home_goods_project(
         organisation=enterprise, by=mentor, title=PROJECT_TITLE, starts_on=PROJECT_STARTS_ON, ends_on=PROJECT_ENDS_ON,
-        rubric=Rubric.objects.filter(organisation=enterprise).order_by("pk").first(),
+        rubric=_rubric(enterprise, mentor),
         course_run=_course_run(enterprise, students),
     )
     # As the admin does after saving a project: a project that breaks a rule stops the demo.
@@ -140,9 +189,65 @@ def _trade(store, user, decisions):
     products = {product.sku: product for product in store.run.project.products.all()}
     for sku, units in decisions["stock"].items():
         stock_buy(store=store, product=products[sku], quantity=units, by=user)
-    for sku, market, price_minor, incoterm, channel in decisions["listings"]:
+    for sku, market, price_minor, incoterm, channel, *declared in decisions["listings"]:
         listing_save(store=store, by=user, product=products[sku], market=market, price_minor=price_minor,
-                     incoterm=incoterm, channel=channel, status=Listing.Status.LIVE)
+                     incoterm=incoterm, channel=channel, declared_value_minor=declared[0] if declared else None,
+                     status=Listing.Status.LIVE)
+    if "restock" in decisions:
+        warehouse, channel, units = decisions["restock"]
+        inbound_ship(store=store, warehouse=warehouse, channel=channel, by=user,
+                     quantities={products[sku].pk: count for sku, count in units.items()})
+
+
+def _sell_from_warehouse(store, user, decisions):
+    """Once the team's container is received, its chosen listings ship from the warehouse by
+    the last mile (DDP: the duties were paid at inbound)."""
+    if not decisions.get("from_warehouse"):
+        return
+    warehouse = decisions["restock"][0]
+    if not WarehouseStock.objects.filter(store=store, warehouse=warehouse, on_hand__gt=0).exists():
+        return
+    for sku, market in decisions["from_warehouse"]:
+        listing = Listing.objects.select_related("product").get(store=store, product__sku=sku, market=market)
+        if listing.warehouse == warehouse:
+            continue
+        listing_save(store=store, by=user, product=listing.product, market=market, price_minor=listing.price_minor,
+                     incoterm="DDP", channel=LASTMILE_CHANNEL, declared_value_minor=listing.declared_value_minor,
+                     status=listing.status, listing=listing)
+        listing_warehouse_set(listing=Listing.objects.get(pk=listing.pk), warehouse=warehouse, by=user)
+
+
+def _answer_disputes(store, user):
+    """The team answers the disputes opened the day before, as a diligent store does: it
+    contests a "not received" with the tracking when the parcel was delivered and refunds the
+    claim otherwise.
+    (Disputes opened on the last played day stay open for the student to answer.)"""
+    disputes = (Dispute.objects.filter(store=store, status=Dispute.Status.OPEN, opened_on__lt=store.run.current_date - timedelta(days=1),
+                                       respond_by__gte=store.run.current_date)
+                .select_related("order__shipment").order_by("opened_on", "pk"))
+    for dispute in disputes:
+        shipment = getattr(dispute.order, "shipment", None)
+        if dispute.reason == Dispute.Reason.NOT_RECEIVED and shipment is not None and shipment.status == shipment.Status.DELIVERED:
+            dispute_contest(dispute=dispute, by=user, evidence=["tracking"],
+                            message="The tracking shows the parcel delivered to the buyer's address; we attach it.")
+        else:
+            dispute_refund(dispute=dispute, by=user)
+
+
+def _grade(store, mentor):
+    """The mentor signs off the team's grade with the project's rubric (its best level for each
+    criterion but the last, where the team reaches the middle one)."""
+    if PracticumGrade.objects.filter(store=store).exists():
+        return
+    rubric = store.run.project.rubric
+    choices = {}
+    if rubric is not None:
+        spec = rubric_spec_of(rubric=rubric)
+        for number, criterion in enumerate(spec.criteria):
+            levels = sorted(criterion.levels, key=lambda level: level.points, reverse=True)
+            level = levels[len(levels) // 2] if number == len(spec.criteria) - 1 else levels[0]
+            choices[criterion.key] = level.key
+    grade_sign_off(store=store, choices=choices, by=mentor, comment=GRADE_COMMENT)
 
 
 def _refund_one(run, team, user):
@@ -193,11 +298,18 @@ def practicum_demo_load(*, enterprise, mentor, students, seed=2026) -> Practicum
             _trade(team.store, members[0], decisions)
         teams[decisions["name"]] = (team, members[0])
 
+    decisions_of = {decisions["name"]: decisions for decisions in TEAMS}
     while run.day < DAYS_PLAYED:
         run_day_play(run=run)
         run.refresh_from_db()
         if run.day >= REFUND_AFTER_DAY and "Team Vistula" in teams:
             _refund_one(run, *teams["Team Vistula"])
+        if "Team Steppe" in teams:
+            team, user = teams["Team Steppe"]
+            _sell_from_warehouse(team.store, user, decisions_of["Team Steppe"])
+            _answer_disputes(team.store, user)
+    if "Team Steppe" in teams:
+        _grade(teams["Team Steppe"][0].store, mentor)
     return run
 
 
@@ -207,6 +319,9 @@ def practicum_demo_reset(*, organisations) -> None:
     this module added."""
     projects = PracticumProject.objects.filter(organisation__in=organisations)
     runs = PracticumRun.objects.filter(project__in=projects)
+    # Grades protect their passes' and their snapshots' deletion order: passes, then grades.
+    PracticumPass.objects.filter(run__in=runs).delete()
+    PracticumGrade.objects.filter(store__run__in=runs).delete()
     # Reversals protect the entry they reverse: delete them before the rest of the journal.
     LedgerEntry.objects.filter(run__in=runs, reverses__isnull=False).delete()
     LedgerEntry.objects.filter(run__in=runs).delete()

@@ -35,8 +35,23 @@ The chart (`AccountCode`; the kind and currency rule of each code are in `CHART`
   and VAT, and an under-declaration penalty, cost the store. Import VAT is booked as an expense,
   not as recoverable input VAT: the store is not VAT-registered in the market (under IOSS it
   collects the VAT from the buyer inside its price and passes it on), so it cannot reclaim it.
-  The payables are not settled yet (as LOGISTICS_PAYABLE): what a store owes the customs
-  and the carriers is read from them.
+- STORAGE (expense, per store, CNY): what the overseas warehouses charge to keep the store's
+  stock, owed on LOGISTICS_PAYABLE (`storage_fee`).
+
+Overseas warehouses and payables (practicum II, `practicum.warehouse_services`): a container
+of stock to an overseas warehouse moves its goods at cost within INVENTORY (no entry) and
+capitalises what it costs to bring them there into INVENTORY, as the cost of purchase includes
+transport, handling and import duties (IAS 2.11): the freight owed on LOGISTICS_PAYABLE
+(`inbound_freight`), and on arrival the duty and VAT of the clearance, in CNY at the FX row of
+the day with the payables in the market's currency through FX_GAIN_LOSS as for
+`customs_duties`, and the warehouse's inbound handling owed on LOGISTICS_PAYABLE
+(`inbound_clearance`). The VAT is capitalised, not expensed, for the same reason as above: the
+store cannot reclaim it. At the end of each day the store pays what it owes
+(`payables_settlement`) from STORE_AVAILABLE, as far as the balance allows: LOGISTICS_PAYABLE
+in CNY, DUTY_PAYABLE and VAT_PAYABLE in the market's currency converted at the day's FX row
+through FX_GAIN_LOSS, so the currency position closes and the difference from the rate the
+payable was booked at stays in FX_GAIN_LOSS in CNY (realised, IAS 21.28). What cannot be paid
+stays owed.
 
 Customs duties (`customs_duties`): the expenses are debited in CNY at the FX row of the day the
 parcel reached customs, the payables credited in the market's currency, and the two legs meet
@@ -96,7 +111,8 @@ realised exchange difference on the money held in a foreign currency (IAS 21.28)
 FX_GAIN_LOSS when it is a loss. Each CNY figure is one exact conversion (`fx_convert`, Fraction
 arithmetic) rounded half-up once to the fen. The rounding remainder (at most half a fen) is
 returned for display but cannot be booked, since amounts are whole minor units. The identity the
-tests pin: STORE_AVAILABLE = capital − stock purchases + Σ CNY released − Σ fees, exactly.
+tests pin: STORE_AVAILABLE = capital − stock purchases + Σ CNY released − Σ fees − Σ payables
+settled, exactly.
 
 Amounts that depend on the current books (what escrow holds, what the store may spend, the
 balances a reversal would change) are passed in by the caller, which reads them from the stored
@@ -150,6 +166,7 @@ class AccountCode(StrEnum):
     IMPORT_DUTY = "IMPORT_DUTY"
     IMPORT_VAT = "IMPORT_VAT"
     CUSTOMS_PENALTY = "CUSTOMS_PENALTY"
+    STORAGE = "STORAGE"
 
 
 @dataclass(frozen=True)
@@ -197,6 +214,8 @@ CHART: Mapping[AccountCode, AccountRule] = {
         AccountKind.EXPENSE, True, False, "Import VAT/GST the store paid on DDP parcels (not recoverable)"),
     AccountCode.CUSTOMS_PENALTY: AccountRule(
         AccountKind.EXPENSE, True, False, "Penalties for under-declared parcels"),
+    AccountCode.STORAGE: AccountRule(
+        AccountKind.EXPENSE, True, False, "What the overseas warehouses charge to store the stock"),
 }
 
 _DEBIT_NORMAL = (AccountKind.ASSET, AccountKind.EXPENSE)
@@ -212,6 +231,10 @@ class EntryKind(StrEnum):
     CUSTOMS_DUTIES = "customs_duties"
     RETURN_SHIPPING = "return_shipping"
     STOCK_RETURN = "stock_return"
+    INBOUND_FREIGHT = "inbound_freight"
+    INBOUND_CLEARANCE = "inbound_clearance"
+    STORAGE_FEE = "storage_fee"
+    PAYABLES_SETTLEMENT = "payables_settlement"
     REVERSAL = "reversal"
 
 
@@ -621,6 +644,178 @@ def stock_return(*, key: str, order: str, store: str, cost_of_goods_minor: int, 
                   f"Order {order} back in the warehouse: goods at cost {_money(cost_of_goods_minor, BOOK_CURRENCY)} back to stock",
                   (Account(AccountCode.INVENTORY, store), BOOK_CURRENCY, cost_of_goods_minor),
                   (Account(AccountCode.COST_OF_SALES, store), BOOK_CURRENCY, -cost_of_goods_minor))
+
+
+def inbound_freight(*, key: str, inbound: str, store: str, freight_minor: int, channel: str, day: date,
+                    note: str = "") -> JournalEntry:
+    """A container of stock leaves for an overseas warehouse: its freight is part of the stock's
+    cost (IAS 2.11), INVENTORY debit, owed to the carrier on LOGISTICS_PAYABLE (CNY)."""
+    _check_positive(freight_minor, "the freight")
+    memo = (f"Container {inbound} shipped by {channel}: freight {_money(freight_minor, BOOK_CURRENCY)} added to the"
+            f" stock's cost, owed" + (f"; {note.strip()}" if note.strip() else ""))
+    return _entry(key, day, EntryKind.INBOUND_FREIGHT, memo,
+                  (Account(AccountCode.INVENTORY, store), BOOK_CURRENCY, freight_minor),
+                  (Account(AccountCode.LOGISTICS_PAYABLE, store), BOOK_CURRENCY, -freight_minor))
+
+
+def inbound_clearance(*, key: str, inbound: str, store: str, currency: str, duty_minor: int, vat_minor: int,
+                      handling_minor: int, rate: Rate, day: date, note: str = "") -> JournalEntry:
+    """A container cleared into an overseas warehouse (module docstring, "Overseas warehouses"):
+    duty and VAT in `currency` converted once each at `rate` (the FX row of the day, CNY per
+    unit) and rounded half-up, debited to INVENTORY in CNY, DUTY_PAYABLE and VAT_PAYABLE credited
+    in `currency`, the two currencies balanced through FX_GAIN_LOSS as in `customs_duties`; the
+    warehouse's inbound handling (fen) to INVENTORY, owed on LOGISTICS_PAYABLE."""
+    _check_currency(currency)
+    for value, name in ((duty_minor, "duty_minor"), (vat_minor, "vat_minor"), (handling_minor, "handling_minor")):
+        _check_int(value, name)
+        if value < 0:
+            raise LedgerError(f"clearance of container {inbound}: {name} cannot be negative ({value})")
+    if duty_minor + vat_minor + handling_minor == 0:
+        raise LedgerError(f"clearance of container {inbound} books a duty, a VAT or a handling charge")
+    cny_rate, rate_text = _cny_per_unit(rate, currency, day, "rate", "clearance day")
+    inventory = Account(AccountCode.INVENTORY, store)
+    trading = Account(AccountCode.FX_GAIN_LOSS, store)
+    legs, parts = [], []
+    for amount, payable, what in ((duty_minor, AccountCode.DUTY_PAYABLE, "duty"), (vat_minor, AccountCode.VAT_PAYABLE, "VAT")):
+        if not amount:
+            continue
+        cny = fx_convert(amount, currency, BOOK_CURRENCY, cny_rate)
+        legs += [(inventory, BOOK_CURRENCY, cny.converted_minor),
+                 (trading, BOOK_CURRENCY, -cny.converted_minor),
+                 (trading, currency, amount),
+                 (Account(payable, store), currency, -amount)]
+        parts.append(f"{what} {_money(amount, currency)} {_equals(cny)}")
+    if handling_minor:
+        legs += [(inventory, BOOK_CURRENCY, handling_minor),
+                 (Account(AccountCode.LOGISTICS_PAYABLE, store), BOOK_CURRENCY, -handling_minor)]
+    memo = (f"Container {inbound} cleared and received: "
+            + (f"{', '.join(parts)} {rate_text}, owed to customs; " if parts else "")
+            + f"inbound handling {_money(handling_minor, BOOK_CURRENCY)} owed to the warehouse; added to the stock's cost"
+            + (f"; {note.strip()}" if note.strip() else ""))
+    return _entry(key, day, EntryKind.INBOUND_CLEARANCE, memo, *legs)
+
+
+def storage_fee(*, key: str, store: str, amount_minor: int, day: date, note: str = "") -> JournalEntry:
+    """A day's storage in the overseas warehouses: STORAGE debit, owed on LOGISTICS_PAYABLE (CNY)."""
+    _check_positive(amount_minor, "the storage fee")
+    memo = f"Storage on {day.isoformat()}: {_money(amount_minor, BOOK_CURRENCY)} owed to the warehouses" + (
+        f"; {note.strip()}" if note.strip() else "")
+    return _entry(key, day, EntryKind.STORAGE_FEE, memo,
+                  (Account(AccountCode.STORAGE, store), BOOK_CURRENCY, amount_minor),
+                  (Account(AccountCode.LOGISTICS_PAYABLE, store), BOOK_CURRENCY, -amount_minor))
+
+
+# What a store owes, in the order it pays: customs before the carriers and warehouses (goods
+# stay in bond while duty is unpaid), each currency in alphabetical order.
+PAYABLE_CODES = (AccountCode.DUTY_PAYABLE, AccountCode.VAT_PAYABLE, AccountCode.LOGISTICS_PAYABLE)
+
+
+@dataclass(frozen=True)
+class SettlementLine:
+    """One payable in a settlement: what is owed (a positive amount of its currency), what is
+    paid of it and what that costs in CNY at the day's rate."""
+
+    code: AccountCode
+    currency: str
+    owed_minor: int
+    paid_minor: int
+    cny_minor: int
+
+    @property
+    def left_minor(self) -> int:
+        return self.owed_minor - self.paid_minor
+
+
+def settlement_plan(*, owed: Mapping[tuple[AccountCode, str], int], available_minor: int,
+                    rates: Mapping[str, Rate], day: date) -> tuple[SettlementLine, ...]:
+    """How much of each payable the store pays from `available_minor` (CNY): in `PAYABLE_CODES`
+    order, each in full while the money lasts, then the most of the next one the rest pays for
+    (the largest amount whose CNY at the day's rate, rounded half-up, fits). `owed` maps
+    (code, currency) to the amount owed (positive; others are left out); `rates` the FX row or
+    rate of each foreign currency owed. Lines with nothing to pay are kept, with paid 0, so the
+    page shows what stays owed."""
+    _check_int(available_minor, "available_minor")
+    left = max(available_minor, 0)
+    lines = []
+    for (code, currency), amount in sorted(owed.items(), key=lambda item: (PAYABLE_CODES.index(AccountCode(item[0][0])),
+                                                                          item[0][1])):
+        code = AccountCode(code)
+        _check_currency(currency)
+        _check_int(amount, f"the amount owed on {code} {currency}")
+        if amount <= 0:
+            continue
+        if currency == BOOK_CURRENCY:
+            paid = min(amount, left)
+            cny = paid
+        else:
+            rate, _text = _cny_per_unit(rates.get(currency), currency, day, f"rate of {currency}", "settlement day")
+
+            def cost(units: int) -> int:
+                return fx_convert(units, currency, BOOK_CURRENCY, rate).converted_minor if units else 0
+
+            if cost(amount) <= left:
+                paid = amount
+            else:  # the largest amount whose cost fits: cost() never decreases as the amount grows
+                low, high = 0, amount
+                while low < high:
+                    middle = (low + high + 1) // 2
+                    low, high = (middle, high) if cost(middle) <= left else (low, middle - 1)
+                paid = low
+            cny = cost(paid)
+        left -= cny
+        lines.append(SettlementLine(code, currency, amount, paid, cny))
+    return tuple(lines)
+
+
+def payables_settlement(*, key: str, store: str, lines: Iterable[SettlementLine], available_minor: int,
+                        rates: Mapping[str, Rate], day: date) -> JournalEntry:
+    """The store pays what it owes (`settlement_plan`): each payable debited in its currency;
+    a foreign currency bought for CNY at the day's rate through FX_GAIN_LOSS, so the currency's
+    position closes and the difference from the rate the payable was booked at stays in
+    FX_GAIN_LOSS in CNY; STORE_AVAILABLE credited with the CNY paid. Paying more than is owed,
+    or more CNY than `available_minor`, is refused."""
+    _check_int(available_minor, "available_minor")
+    legs, parts, total = [], [], 0
+    available = Account(AccountCode.STORE_AVAILABLE, store)
+    trading = Account(AccountCode.FX_GAIN_LOSS, store)
+    for line in lines:
+        if not isinstance(line, SettlementLine):
+            raise TypeError(f"a settlement pays SettlementLine values, not {type(line).__name__}")
+        if line.code not in PAYABLE_CODES:
+            raise LedgerError(f"{line.code} is not a payable a store settles")
+        _check_currency(line.currency)
+        _check_int(line.paid_minor, "paid_minor")
+        _check_int(line.owed_minor, "owed_minor")
+        if line.paid_minor < 0 or line.paid_minor > line.owed_minor:
+            raise LedgerError(f"store {store} owes {_money(line.owed_minor, line.currency)} on {line.code};"
+                              f" it cannot pay {_money(line.paid_minor, line.currency)}")
+        if not line.paid_minor:
+            continue
+        payable = Account(line.code, store)
+        if line.currency == BOOK_CURRENCY:
+            cny, text = line.paid_minor, ""
+        else:
+            rate, rate_text = _cny_per_unit(rates.get(line.currency), line.currency, day, f"rate of {line.currency}",
+                                            "settlement day")
+            conversion = fx_convert(line.paid_minor, line.currency, BOOK_CURRENCY, rate)
+            cny, text = conversion.converted_minor, f" {rate_text} {_equals(conversion)}"
+            legs += [(trading, line.currency, -line.paid_minor), (trading, BOOK_CURRENCY, cny)]
+        if line.cny_minor != cny:
+            raise LedgerError(f"{line.code} {line.currency}: {_money(line.paid_minor, line.currency)} costs"
+                              f" {_money(cny, BOOK_CURRENCY)} on {day}, not {_money(line.cny_minor, BOOK_CURRENCY)}")
+        legs.append((payable, line.currency, line.paid_minor))
+        total += cny
+        left = line.owed_minor - line.paid_minor
+        parts.append(f"{line.code} {_money(line.paid_minor, line.currency)}{text}"
+                     + (f" ({_money(left, line.currency)} still owed)" if left else ""))
+    if not legs:
+        raise LedgerError(f"a settlement of store {store} pays something")
+    if total > available_minor:
+        raise LedgerError(f"store {store} may spend {_money(available_minor, BOOK_CURRENCY)},"
+                          f" not {_money(total, BOOK_CURRENCY)}")
+    legs.append((available, BOOK_CURRENCY, -total))
+    return _entry(key, day, EntryKind.PAYABLES_SETTLEMENT,
+                  f"Payables settled from available {_money(total, BOOK_CURRENCY)}: {'; '.join(parts)}", *legs)
 
 
 def reversal(entry: JournalEntry, *, key: str, day: date, memo: str,

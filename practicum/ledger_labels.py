@@ -23,6 +23,7 @@ ACCOUNT_LABELS = {
     AccountCode.IMPORT_DUTY: _("Import duty"),
     AccountCode.IMPORT_VAT: _("Import VAT"),
     AccountCode.CUSTOMS_PENALTY: _("Customs penalties"),
+    AccountCode.STORAGE: _("Warehouse storage"),
 }
 KIND_LABELS = {
     AccountKind.ASSET: _("Assets"),
@@ -41,5 +42,9 @@ ENTRY_KINDS = {
     EntryKind.CUSTOMS_DUTIES: _("Customs"),
     EntryKind.RETURN_SHIPPING: _("Return shipping"),
     EntryKind.STOCK_RETURN: _("Back in stock"),
+    EntryKind.INBOUND_FREIGHT: _("Container shipped"),
+    EntryKind.INBOUND_CLEARANCE: _("Container cleared"),
+    EntryKind.STORAGE_FEE: _("Warehouse storage"),
+    EntryKind.PAYABLES_SETTLEMENT: _("Payables settled"),
     EntryKind.REVERSAL: _("Reversal"),
 }

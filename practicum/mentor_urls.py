@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import mentor_views
+from . import mentor_views, review_views
 
 urlpatterns = [
     path("mentor/", mentor_views.mentor_runs, name="practicum_mentor_runs"),
@@ -16,4 +16,6 @@ urlpatterns = [
     path("mentor/runs/<int:run_id>/participants/assign/", mentor_views.participant_assign, name="practicum_participant_assign"),
     path("mentor/runs/<int:run_id>/teams/new/", mentor_views.team_new, name="practicum_team_new"),
     path("mentor/runs/<int:run_id>/trial-balance/", mentor_views.trial_balance, name="practicum_trial_balance"),
+    path("mentor/runs/<int:run_id>/kpis/", review_views.run_kpis, name="practicum_run_kpis"),
+    path("mentor/runs/<int:run_id>/stores/<int:store_id>/grade/", review_views.store_grade, name="practicum_store_grade"),
 ]

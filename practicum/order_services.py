@@ -18,7 +18,9 @@ status pipeline and `OrderStatusChange`). An illegal move raises `OrderTransitio
   are not, the order is cancelled as out of stock and no money moves.
 - `order_ship`: the parcel leaves by the listing's channel: stock leaves at average cost, the
   carrier's tariff is owed, the transit days are drawn from the run's seed within the channel's
-  range.
+  range. An order of a listing that ships from an overseas warehouse (`Order.warehouse`) is
+  allocated from and leaves that warehouse's `WarehouseStock` at its average landed cost, by
+  the warehouse's last mile, with no customs (`practicum.warehouse_services`).
 - `order_deliver`, then `order_release`: escrow released to the store on the buyer's
   confirmation or when the project's auto-release timer fires (`practicum.ledger.escrow_release`:
   FX at the payment and the release day, the platform fee, the difference to FX_GAIN_LOSS).
@@ -60,6 +62,7 @@ from .run_models import (
     Listing, Order, OrderLine, OrderTransition, PracticumRun, RunParticipant, StockItem, Store,
 )
 from .selectors import ReferenceDay
+from .warehouse_models import WarehouseStock
 
 S = Order.Status
 
@@ -74,6 +77,9 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.SHIPPED, "lose"): S.REFUNDED,
     (S.SHIPPED, "refuse"): S.REFUNDED,
     (S.DELIVERED, "release"): S.COMPLETED,
+    # A buyer's dispute refunded in full out of escrow (practicum II, `practicum.dispute_services`).
+    (S.SHIPPED, "dispute_refund"): S.REFUNDED,
+    (S.DELIVERED, "dispute_refund"): S.REFUNDED,
 }
 
 # The share of buyers who confirm delivery themselves, and within how many days; the others'
@@ -131,6 +137,11 @@ def orders_place(*, run: PracticumRun, placements: Iterable[Placement]) -> list[
         items = {(item.store_id, item.product_id): item for item in in_chunks(
             StockItem.objects.select_for_update(of=("self",)).filter(product_id__in=product_ids).order_by("pk"),
             "store_id", store_ids)}
+        # A listing that ships from an overseas warehouse sells that warehouse's stock.
+        held = {(item.store_id, item.warehouse, item.product_id): item for item in in_chunks(
+            WarehouseStock.objects.select_for_update(of=("self",)).filter(product_id__in=product_ids).order_by("pk"),
+            "store_id", sorted({p.store.pk for p in placements if p.listing.warehouse}))}
+        changed_held: dict[int, WarehouseStock] = {}
         placed = _orders_placed(placements, store_ids)
         results, orders, lines, moves, payments = [], [], [], [], []
         changed: dict[int, StockItem] = {}
@@ -145,12 +156,16 @@ def orders_place(*, run: PracticumRun, placements: Iterable[Placement]) -> list[
                 store=store, listing=listing, generation_key=generated.generation_key, number=order_number(generated),
                 market=generated.market, currency=generated.currency, total_minor=placement.total_minor,
                 incoterm=listing.incoterm, channel=listing.channel, placed_on=day, shopper=generated.shopper,
+                warehouse=listing.warehouse,
             )
             moves.append(OrderTransition(order=order, source="", target=S.PLACED, event="place", day=day, note=_(
                 "A shopper ordered %(quantity)s × %(sku)s.") % {"quantity": generated.quantity, "sku": generated.sku}))
             line = OrderLine(order=order, product_id=listing.product_id, sku=generated.sku, quantity=generated.quantity,
                              unit_price_minor=generated.unit_price_minor)
-            item = items.get((store.pk, listing.product_id))
+            if listing.warehouse:
+                item = held.get((store.pk, listing.warehouse, listing.product_id))
+            else:
+                item = items.get((store.pk, listing.product_id))
             if item is None or item.available < line.quantity:
                 _move(order, "cancel", day, into=moves, note=_("Out of stock: %(available)s available, %(wanted)s wanted.") % {
                     "available": item.available if item else 0, "wanted": line.quantity})
@@ -160,7 +175,7 @@ def orders_place(*, run: PracticumRun, placements: Iterable[Placement]) -> list[
                     amount_minor=placement.total_minor, day=day)))
                 _move(order, "pay", day, into=moves)
                 item.allocated += line.quantity
-                changed[item.pk] = item
+                (changed_held if listing.warehouse else changed)[item.pk] = item
                 line.allocated = True
                 order.ships_on = day + timedelta(days=1)
                 _move(order, "allocate", day, into=moves)
@@ -173,6 +188,7 @@ def orders_place(*, run: PracticumRun, placements: Iterable[Placement]) -> list[
         OrderTransition.objects.bulk_create(moves)
         journal_post_many(run, payments)
         _stock_save(changed.values(), "allocated")
+        rows_save(WarehouseStock, changed_held.values(), "allocated")
         return results
 
 
@@ -201,6 +217,11 @@ def orders_ship(*, orders: Sequence[Order], day: date, reference: ReferenceDay, 
         stores = {order.store_id: order.store for order in orders}
         items = {(item.store_id, item.product_id): item for item in in_chunks(
             StockItem.objects.select_for_update(of=("self",)).order_by("pk"), "store_id", sorted(stores))}
+        # An order of a warehouse listing leaves that warehouse's stock at its average landed cost.
+        held = {(item.store_id, item.warehouse, item.product_id): item for item in in_chunks(
+            WarehouseStock.objects.select_for_update(of=("self",)).order_by("pk"), "store_id",
+            sorted({order.store_id for order in orders if order.warehouse}))}
+        changed_held: dict[int, WarehouseStock] = {}
         inventory = account_balances(run=run, accounts= [Account(AccountCode.INVENTORY, store.key) for store in stores.values()])
         quotes: dict[tuple, object] = {}
         changed: dict[int, StockItem] = {}
@@ -213,14 +234,20 @@ def orders_ship(*, orders: Sequence[Order], day: date, reference: ReferenceDay, 
             weight_g = 0
             has_battery = False
             for line in lines.get(order.pk, ()):
-                item = items.get((store.pk, line.product_id))
+                if order.warehouse:
+                    item = held.get((store.pk, order.warehouse, line.product_id))
+                    if item is None:
+                        raise WarehouseStock.DoesNotExist(
+                            f"store {store.key} has no stock of product {line.product_id} in {order.warehouse}")
+                else:
+                    item = items.get((store.pk, line.product_id))
                 if item is None:
                     raise StockItem.DoesNotExist(f"store {store.key} has no stock row for product {line.product_id}")
                 cost = item.cost_minor * line.quantity // item.on_hand if item.on_hand else 0
                 item.on_hand -= line.quantity
                 item.allocated -= line.quantity
                 item.cost_minor -= cost
-                changed[item.pk] = item
+                (changed_held if order.warehouse else changed)[item.pk] = item
                 cost_of_goods += cost
                 weight_g += line.product.weight_grams * line.quantity
                 has_battery = has_battery or line.product.contains_battery
@@ -255,6 +282,7 @@ def orders_ship(*, orders: Sequence[Order], day: date, reference: ReferenceDay, 
         parcels.save()
         OrderTransition.objects.bulk_create(moves)
         _stock_save(changed.values(), "on_hand", "allocated", "cost_minor")
+        rows_save(WarehouseStock, changed_held.values(), "on_hand", "allocated", "cost_minor")
         orders_update(orders, "status", "ships_on", "delivery_due_on")
         return orders
 
@@ -293,18 +321,29 @@ def order_release(*, order: Order, day: date, reference: ReferenceDay, platform_
     in force on the day the buyer paid)."""
     with transaction.atomic():
         locked = Order.objects.select_for_update(of=("self",)).select_related("store__run").get(pk=order.pk)
-        return orders_release(orders=[locked], day=day, reference=reference, platform_fee_bps=platform_fee_bps,
-                              payment_rate_of=lambda _order: payment_rate)[0]
+        released = orders_release(orders=[locked], day=day, reference=reference, platform_fee_bps=platform_fee_bps,
+                                  payment_rate_of=lambda _order: payment_rate)
+        return released[0] if released else locked  # frozen by a dispute not resolved
 
 
 def orders_release(*, orders: Sequence[Order], day: date, reference: ReferenceDay, platform_fee_bps: int,
                    payment_rate_of: Callable[[Order], object]) -> list[Order]:
     """`order_release` for orders of one run locked by the caller; `payment_rate_of(order)` is
-    the FX row in force on the day its buyer paid."""
+    the FX row in force on the day its buyer paid. An order with a dispute not resolved is
+    skipped (its escrow is frozen); returns the orders released. A completed order's buyer may
+    review it (`reputation_services.reviews_record`)."""
+    # Imported here: the dispute services move orders by this module's transition table.
+    from .dispute_services import frozen_order_ids
+    from .reputation_services import reviews_record
+
     orders = list(orders)
     if not orders:
         return orders
     run = _one_run(orders)
+    frozen = frozen_order_ids(order.pk for order in orders)
+    orders = [order for order in orders if order.pk not in frozen]
+    if not orders:
+        return orders
     with transaction.atomic():
         held = account_balances(run=run, accounts= [Account(AccountCode.ESCROW, order.store.key, order.number) for order in orders])
         moves, releases = [], []
@@ -323,6 +362,7 @@ def orders_release(*, orders: Sequence[Order], day: date, reference: ReferenceDa
         journal_post_many(run, releases)
         OrderTransition.objects.bulk_create(moves)
         orders_update(orders, "status")
+        reviews_record(run=run, orders=orders, day=day)
     return orders
 
 
@@ -348,13 +388,20 @@ def order_refund(*, order: Order, by, reason: str) -> Order:
                 key=f"refund:{store.key}:{order.number}", order=order.number, store=store.key, currency=order.currency,
                 amount_minor=held, held_minor=held, day=day))
         for line in order.lines.filter(allocated=True):
-            item = StockItem.objects.select_for_update().get(store=store, product_id=line.product_id)
+            if order.warehouse:  # the units were set aside in that overseas warehouse
+                item = WarehouseStock.objects.select_for_update().get(store=store, warehouse=order.warehouse,
+                                                                      product_id=line.product_id)
+            else:
+                item = StockItem.objects.select_for_update().get(store=store, product_id=line.product_id)
             item.allocated -= line.quantity
             item.save(update_fields=["allocated"])
             line.allocated = False
             line.save(update_fields=["allocated"])
         order_transition(order=order, event="refund", day=day, note=reason, actor=by)
         order.save(update_fields=["status"])
+        from .reputation_services import cancellation_record  # see orders_release
+
+        cancellation_record(order=order, day=day)
         return order
 
 

@@ -183,6 +183,9 @@ class ParcelsOpening:
             tariff_minor: int, cost_of_goods_minor: int, transit_days: int, quote) -> Shipment:
         from .simulation import HANDLING_DAYS  # the simulation imports the order services, which import this module
 
+        if order.warehouse:
+            return self._from_warehouse(order=order, channel=channel, weight_g=weight_g, tariff_minor=tariff_minor,
+                                        cost_of_goods_minor=cost_of_goods_minor, transit_days=transit_days, quote=quote)
         key = order.generation_key
         day = self.day
         stages = stage_days(seed=self.seed, key=key, shipped_on=day, transit_days=transit_days)
@@ -214,6 +217,35 @@ class ParcelsOpening:
             declared_value_minor=declared, goods_value_minor=goods, incoterm=order.incoterm,
             ioss=market is not None and market.rule == "EU_IOSS" and order.incoterm == "DDP",
         ))
+        self.shipments.append(shipment)
+        return shipment
+
+    def _from_warehouse(self, *, order: Order, channel: ChannelRow | None, weight_g: int, tariff_minor: int,
+                        cost_of_goods_minor: int, transit_days: int, quote) -> Shipment:
+        """A parcel from an overseas warehouse (`order.warehouse`): its label, then the last mile
+        the same day, with no consolidation, export or customs and no declaration (the duty and
+        VAT were paid when the stock came in, `warehouse_services.inbounds_receive`). A lost one
+        (the channel's loss rate) stays in transit until it is due."""
+        from .simulation import HANDLING_DAYS  # see add
+
+        key, day = order.generation_key, self.day
+        lost = channel is not None and drawn(self.seed, "loss", key, chance_bps(channel.loss_rate_pct))
+        door = day + timedelta(days=max(1, transit_days))
+        promised = door
+        if quote is not None:
+            promised = order.placed_on + timedelta(days=HANDLING_DAYS + -(-(quote.transit_days_min + quote.transit_days_max) // 2))
+        shipment = Shipment(
+            order=order, store=order.store, channel=order.channel, weight_grams=max(1, weight_g), tariff_minor=tariff_minor,
+            cost_of_goods_minor=cost_of_goods_minor, transit_days=transit_days, shipped_on=day, customs_on=day,
+            promised_on=promised, expected_on=door, lost=lost, status=SS.IN_TRANSIT if lost else SS.OUT_FOR_DELIVERY,
+        )
+        name = channel.name if channel is not None else order.channel
+        self.events += [
+            (shipment, Stage.LABEL, day, _("Label created at warehouse %(warehouse)s for %(channel)s, %(weight)s g.") % {
+                "warehouse": order.warehouse, "channel": name, "weight": weight_g}),
+            (shipment, Stage.LAST_MILE, day, _("Handed to the last-mile carrier at the warehouse; no customs: duty and VAT "
+                                               "were paid when the stock came in.")),
+        ]
         self.shipments.append(shipment)
         return shipment
 
@@ -299,7 +331,9 @@ def shipments_clear_customs(*, run: PracticumRun, day: date, reference: Referenc
     or not, booked (DDP: duty and VAT; a penalty) and sent out for delivery."""
     project = run.project
     shipments = list(
-        Shipment.objects.filter(store__run=run, status=SS.IN_TRANSIT, lost=False, customs_on__lte=day)
+        # A parcel from an overseas warehouse has no declaration: it passed customs with its container.
+        Shipment.objects.filter(store__run=run, status=SS.IN_TRANSIT, lost=False, customs_on__lte=day,
+                                declaration__isnull=False)
         .select_related("order__store", "declaration").order_by("store__key", "order__number"))
     if not shipments:
         return shipments
@@ -443,6 +477,9 @@ def parcels_at_door(*, run: PracticumRun, day: date) -> list[Shipment]:
         orders_update(orders, "status")
         rows_save(Shipment, [shipment for shipment, _event in failing], "status", "return_due_on")
         rows_save(CustomsDeclaration, refused, "refused")
+        from .reputation_services import losses_record  # reputation reads the order models this module moves
+
+        losses_record(orders=[shipment.order for shipment, event in failing if event == "lose"], day=day)
     return [shipment for shipment, _event in failing]
 
 
@@ -496,6 +533,9 @@ def shipments_delivered(*, orders: Iterable[Order], day: date) -> None:
     events_insert(events)
     for start in range(0, len(shipments), 500):
         Shipment.objects.filter(pk__in=[s.pk for s in shipments[start:start + 500]]).update(status=SS.DELIVERED)
+    from .reputation_services import deliveries_record  # see parcels_at_door
+
+    deliveries_record(shipments=shipments, orders=orders, day=day)
 
 
 __all__ = [

@@ -37,14 +37,19 @@ from django.utils.translation import gettext as _
 
 from . import demand
 from .customs import CustomsInputError, FxRow, landed_cost
+from .dispute_services import disputes_day
+from .kpi_services import kpi_snapshots_record
 from .logistics import shipping_quote
 from .models import FxRate
 from .money import from_minor, to_minor
 from .order_services import Placement, cny_in_market, orders_deliver, orders_place, orders_release, orders_ship
 from .project_models import CompetitorListing, PracticumProject
+from .reputation_services import run_ratings
 from .run_models import Listing, Order, PracticumRun, SimulationDay, StockItem, Store
 from .selectors import ReferenceDataMissing, ReferenceDay, rows_in_force
 from .shipment_services import parcels_at_door, shipments_clear_customs, shipments_return
+from .warehouse_models import WarehouseStock
+from .warehouse_services import LASTMILE_CHANNEL, inbounds_receive, payables_settle, storage_fees_charge
 
 # With no competitor selling a SKU in a market, its going price is the unit cost at this markup,
 # converted at the day's rate: cross-border retail prices commonly run at about three times the
@@ -84,13 +89,24 @@ class ListingTerms:
 
 
 def listing_terms(*, reference: ReferenceDay, market: str, hs_code: str, price_minor: int, declared_minor: int,
-                  weight_g: int, has_battery: bool, incoterm: str, channel: str, cache: dict | None = None) -> ListingTerms:
+                  weight_g: int, has_battery: bool, incoterm: str, channel: str, cache: dict | None = None,
+                  warehouse: str = "") -> ListingTerms:
     """The terms of one unit of a listing on `reference.day`, by the trade-rules engines (the
     tariff of the channel and the customs rule of the market); raises SimulationError when the
-    channel refuses the parcel or the reference data is missing."""
-    key = (market, hs_code, price_minor, declared_minor, weight_g, has_battery, incoterm, channel)
+    channel refuses the parcel or the reference data is missing.
+
+    A listing that ships from an overseas warehouse (`warehouse`) goes by the warehouse's last
+    mile (WH_LASTMILE) under DDP: its shipping is that channel's tariff and it owes no duty, VAT
+    or door fees (paid when the stock came in, `warehouse_services`); `landed` is then None."""
+    key = (market, hs_code, price_minor, declared_minor, weight_g, has_battery, incoterm, channel, warehouse)
     if cache is not None and key in cache:
         return cache[key]
+    if warehouse:
+        terms = _warehouse_terms(reference=reference, market=market, price_minor=price_minor, weight_g=weight_g,
+                                 has_battery=has_battery)
+        if cache is not None:
+            cache[key] = terms
+        return terms
     channel_row = reference.channels.get(channel)
     if channel_row is None:
         raise SimulationError(_("No logistics channel %(channel)s is in force on %(day)s.") % {"channel": channel, "day": reference.day})
@@ -120,6 +136,24 @@ def listing_terms(*, reference: ReferenceDay, market: str, hs_code: str, price_m
     return terms
 
 
+def _warehouse_terms(*, reference: ReferenceDay, market: str, price_minor: int, weight_g: int,
+                     has_battery: bool) -> ListingTerms:
+    channel_row = reference.channels.get(LASTMILE_CHANNEL)
+    if channel_row is None:
+        raise SimulationError(_("No logistics channel %(channel)s is in force on %(day)s.") % {
+            "channel": LASTMILE_CHANNEL, "day": reference.day})
+    quote = shipping_quote(channel_row, market=market, weight_g=weight_g, has_battery=has_battery, incoterm="DDP")
+    if not quote.available:
+        raise SimulationError("; ".join(note.text for note in quote.reasons))
+    currency = reference.market(market).currency
+    return ListingTerms(
+        currency=currency, shipping_minor=cny_in_market(quote.price_cny, currency, reference), buyer_price_minor=price_minor,
+        duty_minor=0, vat_minor=0, door_fees_minor=0,
+        delivery_days=HANDLING_DAYS + -(-(quote.transit_days_min + quote.transit_days_max) // 2),
+        shipping_cny_minor=to_minor(quote.price_cny, "CNY"), landed=None,
+    )
+
+
 def run_day_play(*, run: PracticumRun) -> SimulationDay:
     """Play the run's day in progress: move earlier orders on, generate and place the day's
     orders, and record the day. Refuses a run that is not running or has played its last day."""
@@ -145,6 +179,7 @@ def run_day_play(*, run: PracticumRun) -> SimulationDay:
             run=run, number=number, date=day, orders=len(generated), orders_digest=demand.orders_digest(generated),
             inputs=inputs, inputs_digest=_digest(inputs),
         )
+        kpi_snapshots_record(run=run, played=played)
         run.day = number
         run.save(update_fields=["day"])
         return played
@@ -171,6 +206,7 @@ def _orders_move_on(run: PracticumRun, day: date, reference: ReferenceDay) -> No
     """Each step takes all its orders at once (`orders_ship`, ...), in (store key, number) order,
     after the step before: a parcel delivered today whose buyer confirms at once is released today."""
     project = run.project
+    inbounds_receive(run=run, day=day, reference=reference)  # containers due today join the warehouse stock first
     base = (Order.objects.filter(store__run=run).select_for_update(of=("self",)).select_related("store__run")
             .order_by("store__key", "number"))
     orders_ship(orders=base.filter(status=Order.Status.FULFILLING, ships_on__lte=day), day=day, reference=reference,
@@ -180,6 +216,7 @@ def _orders_move_on(run: PracticumRun, day: date, reference: ReferenceDay) -> No
     shipments_return(run=run, day=day)
     orders_deliver(orders=base.filter(status=Order.Status.SHIPPED, delivery_due_on__lte=day), day=day, seed=run.seed,
                    auto_release_days=project.auto_release_days)
+    disputes_day(run=run, day=day, reference=reference)
     releasing = list(base.filter(status=Order.Status.DELIVERED, release_due_on__lte=day))
     payment_rates: dict[tuple[str, date], FxRow] = {}
     for order in releasing:
@@ -188,6 +225,9 @@ def _orders_move_on(run: PracticumRun, day: date, reference: ReferenceDay) -> No
             payment_rates[rate_key] = _fx_row(order.currency, order.placed_on)
     orders_release(orders=releasing, day=day, reference=reference, platform_fee_bps=project.platform_fee_bps,
                    payment_rate_of=lambda order: payment_rates[order.currency, order.placed_on])
+    # The day's storage is owed, then each store pays what it owes as far as its money allows.
+    storage_fees_charge(run=run, day=day)
+    payables_settle(run=run, day=day, reference=reference)
 
 
 def _fx_row(currency: str, day: date) -> FxRow:
@@ -211,12 +251,20 @@ def _day_demand(run: PracticumRun, day: date, reference: ReferenceDay):
         (item.store_id, item.product_id): item.available
         for item in StockItem.objects.filter(store__run=run)
     }
+    # A listing that ships from an overseas warehouse offers that warehouse's stock.
+    available.update({
+        (item.store_id, item.warehouse, item.product_id): item.available
+        for item in WarehouseStock.objects.filter(store__run=run)
+    })
     live = list(Listing.objects.filter(store__run=run, status=Listing.Status.LIVE).select_related("product").order_by("pk"))
     live_by_store_market: dict[tuple[int, str], list[Listing]] = {}
     for listing in live:
         live_by_store_market.setdefault((listing.store_id, listing.market), []).append(listing)
     competitors = list(CompetitorListing.objects.filter(project=project).order_by("sort_order", "pk"))
     cache: dict = {}
+    # A store's rating on the day (`reputation_services`); an unrated store's rows carry none, so
+    # days before any rating keep their inputs and digests.
+    ratings = run_ratings(run=run, as_of=day)
     markets = {}
     for market in sorted(project.target_markets or []):
         currency = reference.market(market).currency
@@ -251,19 +299,22 @@ def _day_demand(run: PracticumRun, day: date, reference: ReferenceDay):
             for listing in live_by_store_market.get((store.pk, market), ()):
                 if listing.currency != currency:
                     continue
-                if available.get((store.pk, listing.product_id), 0) <= 0:
+                stock_key = (store.pk, listing.warehouse, listing.product_id) if listing.warehouse else (store.pk, listing.product_id)
+                if available.get(stock_key, 0) <= 0:
                     continue  # sold out: not offered to shoppers
                 try:
                     terms = listing_terms(
                         reference=reference, market=market, hs_code=listing.product.hs_code, price_minor=listing.price_minor,
                         declared_minor=listing.declared_minor, weight_g=listing.product.weight_grams,
                         has_battery=listing.product.contains_battery, incoterm=listing.incoterm, channel=listing.channel,
-                        cache=cache)
+                        cache=cache, warehouse=listing.warehouse)
                 except SimulationError:
                     continue  # the channel no longer carries the parcel on this day: not offered
                 rows.append({"key": f"{store.key}/{listing.pk}", "listing": listing.pk, "sku": listing.product.sku,
                              "price_minor": terms.buyer_price_minor, "door_fees_minor": terms.door_fees_minor,
                              "delivery_days": terms.delivery_days})
+                if ratings.get(store.key) is not None:
+                    rows[-1]["rating"] = str(ratings[store.key])
             if rows:
                 store_listings[store.key] = rows
         markets[market] = {
@@ -303,7 +354,8 @@ def _inputs_decoded(inputs):
                   for r in data["competitors"]]
         stores = {
             store_key: [demand.Listing(key=row["key"], sku=row["sku"], market=market, price_minor=row["price_minor"],
-                                       currency=currency, rating=None, delivery_days=row["delivery_days"],
+                                       currency=currency, rating=Decimal(row["rating"]) if row.get("rating") else None,
+                                       delivery_days=row["delivery_days"],
                                        door_fees_minor=row["door_fees_minor"], store_key=store_key)
                         for row in rows]
             for store_key, rows in sorted(data["stores"].items())

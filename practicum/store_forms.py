@@ -79,9 +79,18 @@ class ListingForm(forms.Form):
     )
     status = forms.ChoiceField(label=_("Status"), choices=Listing.Status.choices, initial=Listing.Status.DRAFT,
                                help_text=_("Only live listings are shown to shoppers, and only while there is stock."))
+    warehouse = forms.ChoiceField(
+        label=_("Ships from"), required=False,
+        help_text=_("China, or an overseas warehouse in the listing's market: then it goes by the warehouse's last mile "
+                    "(WH_LASTMILE), DDP, and sells the stock you shipped there."))
 
-    def __init__(self, data=None, *, products, markets, currencies: dict[str, str], channels: list[ChannelRow], **kwargs):
+    def __init__(self, data=None, *, products, markets, currencies: dict[str, str], channels: list[ChannelRow],
+                 warehouses=(), day=None, **kwargs):
         super().__init__(data, **kwargs)
+        self.day = day
+        self.fields["warehouse"].choices = [("", _("China"))] + [
+            (w.code, _("%(name)s (%(code)s, %(market)s)") % {"name": w.name, "code": w.code, "market": w.market})
+            for w in warehouses]
         self.products = {product.pk: product for product in products}
         self.currencies = currencies
         self.fields["product"].choices = [(p.pk, f"{p.sku} · {p.name}") for p in products]
@@ -100,6 +109,13 @@ class ListingForm(forms.Form):
         if currency is None:
             return data
         data["currency"] = currency
+        if self.day is not None:
+            from .warehouse_services import listing_warehouse_errors  # the services import the order services
+
+            for name, message in listing_warehouse_errors(
+                    day=self.day, market=data["market"], warehouse=data.get("warehouse") or "",
+                    channel=data.get("channel") or "", incoterm=data.get("incoterm") or "").items():
+                self.add_error(name if name in self.fields else None, message)
         for name, target in (("price", "price_minor"), ("declared_value", "declared_value_minor")):
             amount = data.get(name)
             if amount is None:

@@ -279,7 +279,7 @@ def store_order(*, store: Store, order_id: int) -> Order | None:
     None when the order is not the store's (another store's order is not found under this store)."""
     order = (
         Order.objects.filter(store=store, pk=order_id)
-        .select_related("listing__product", "shipment__declaration")
+        .select_related("listing__product", "shipment__declaration", "dispute")
         .prefetch_related(
             Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("pk")),
             Prefetch("transitions", queryset=OrderTransition.objects.select_related("actor").order_by("pk")),

@@ -3,7 +3,8 @@ The names are a contract with the mentor pages (`practicum.mentor_urls`), which 
 
 from django.urls import path
 
-from . import store_views as views
+from . import dispute_views, review_views, store_views as views
+from . import warehouse_views
 
 urlpatterns = [
     path("runs/", views.runs, name="practicum_runs"),
@@ -20,4 +21,8 @@ urlpatterns = [
     path("stores/<int:store_id>/orders/<int:order_id>/", views.store_order, name="practicum_order"),
     path("stores/<int:store_id>/orders/<int:order_id>/refund/", views.store_order_refund, name="practicum_order_refund"),
     path("stores/<int:store_id>/statement/", views.store_statement, name="practicum_statement"),
+    path("stores/<int:store_id>/disputes/", dispute_views.store_disputes, name="practicum_disputes"),
+    path("stores/<int:store_id>/disputes/<int:dispute_id>/", dispute_views.store_dispute_page, name="practicum_dispute"),
+    path("stores/<int:store_id>/kpis/", review_views.store_kpis, name="practicum_store_kpis"),
+    path("stores/<int:store_id>/warehouses/", warehouse_views.store_warehouses, name="practicum_warehouses"),
 ]

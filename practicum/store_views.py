@@ -17,6 +17,7 @@ from babel.numbers import format_decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,10 +33,13 @@ from .views import LINE_LABELS
 from .models import CustomsRule
 from .money import format_money, from_minor
 from .order_services import order_refund
+from .reputation_services import store_reputation
 from .run_models import Listing, Order, PracticumRun, Team
 from .run_services import listing_save, participant_apply, stock_buy, team_create, team_join, team_leave
 from .simulation import SimulationError
 from .store_forms import ApplyForm, ListingForm, OrderFilterForm, OrderRefundForm, StockBuyForm, TeamCreateForm
+from .warehouse_selectors import warehouse_listing_preview
+from .warehouse_services import LASTMILE_CHANNEL, listing_warehouse_set, warehouses_on
 
 # The service's model field names, as the listing form calls them.
 LISTING_FIELDS = {"price_minor": "price", "declared_value_minor": "declared_value"}
@@ -214,6 +218,7 @@ def _dashboard_page(request, access, *, buy_form=None, status=200):
         "escrow_texts": [money(units, currency) for currency, units in dashboard.escrow.items()],
         "today_paid_texts": [money(units, currency) for currency, units in dashboard.today.paid.items()],
         "buy_form": (buy_form or StockBuyForm(products=dashboard.products, locale=money.locale)) if access.can_edit else None,
+        "reputation": store_reputation(store=access.store, as_of=access.run.current_date),
     })
     return render(request, "practicum/store_dashboard.html", context, status=status)
 
@@ -260,8 +265,14 @@ def store_listing(request, store_id, listing_id=None):
     markets = [reference.markets[code] for code in run.project.target_markets or [] if code in reference.markets]
     currencies = {market.iso2: market.currency for market in markets}
     channels = selectors.listing_channels(reference=reference, markets=currencies, current=listing.channel if listing else "")
+    # A listing may ship from an overseas warehouse of its market, by the warehouses' last mile.
+    warehouses = list(warehouses_on(day=reference.day, markets=list(currencies)).values())
+    lastmile = reference.channels.get(LASTMILE_CHANNEL)
+    if warehouses and lastmile is not None and all(c.code != lastmile.code for c in channels):
+        channels = [*channels, lastmile]
     products = list(run.project.products.all())
-    form_kwargs = {"products": products, "markets": markets, "currencies": currencies, "channels": channels}
+    form_kwargs = {"products": products, "markets": markets, "currencies": currencies, "channels": channels,
+                   "warehouses": warehouses, "day": reference.day}
     money = Money()
     preview = None
     quotes = []
@@ -269,13 +280,16 @@ def store_listing(request, store_id, listing_id=None):
     chosen = listing.channel if listing else ""
     status = 200
 
-    def previewed(product, market, price_minor, declared_minor, incoterm, channel, form=None):
+    def previewed(product, market, price_minor, declared_minor, incoterm, channel, form=None, warehouse=""):
         nonlocal quotes, quoted
         quoted = product
         quotes = selectors.channel_quotes(reference=reference, channels=channels, product=product, market=market, incoterm=incoterm)
         try:
-            return selectors.listing_preview(run=run, reference=reference, product=product, market=market, price_minor=price_minor,
-                                             declared_minor=declared_minor, incoterm=incoterm, channel=channel)
+            preview = selectors.listing_preview(run=run, reference=reference, product=product, market=market, price_minor=price_minor,
+                                                declared_minor=declared_minor, incoterm=incoterm, channel=channel)
+            if warehouse:
+                preview = warehouse_listing_preview(preview, store=store, reference=reference, warehouse=warehouse)
+            return preview
         except SimulationError as error:
             if form is not None:
                 form.add_error("channel", " ".join(error.messages))
@@ -288,14 +302,16 @@ def store_listing(request, store_id, listing_id=None):
             data = form.cleaned_data
             if "preview" in request.POST:
                 preview = previewed(data["product"], data["market"], data["price_minor"], data["declared_value_minor"],
-                                    data["incoterm"], data["channel"], form=form)
+                                    data["incoterm"], data["channel"], form=form, warehouse=data.get("warehouse") or "")
             else:
                 try:
-                    saved = listing_save(
-                        store=store, by=request.user, product=data["product"], market=data["market"],
-                        price_minor=data["price_minor"], incoterm=data["incoterm"], channel=data["channel"],
-                        declared_value_minor=data["declared_value_minor"], status=data["status"], listing=listing,
-                    )
+                    with transaction.atomic():
+                        saved = listing_save(
+                            store=store, by=request.user, product=data["product"], market=data["market"],
+                            price_minor=data["price_minor"], incoterm=data["incoterm"], channel=data["channel"],
+                            declared_value_minor=data["declared_value_minor"], status=data["status"], listing=listing,
+                        )
+                        listing_warehouse_set(listing=saved, warehouse=data.get("warehouse") or "", by=request.user)
                 except ValidationError as exc:
                     _listing_error_onto(form, exc)
                 else:
@@ -308,7 +324,7 @@ def store_listing(request, store_id, listing_id=None):
         form = ListingForm(initial=_listing_initial(listing, request.GET, currencies, channels), **form_kwargs)
         if listing is not None and listing.market in currencies:
             preview = previewed(listing.product, listing.market, listing.price_minor, listing.declared_value_minor,
-                                listing.incoterm, listing.channel)
+                                listing.incoterm, listing.channel, warehouse=listing.warehouse)
     context = _store_context(access, "listing")
     context.update({
         "form": form if access.can_edit else None, "listing": listing, "preview": preview,
@@ -333,7 +349,7 @@ def _listing_initial(listing, params, currencies, channels) -> dict:
         return initial
     return {
         "product": listing.product_id, "market": listing.market, "price": from_minor(listing.price_minor, listing.currency),
-        "incoterm": listing.incoterm, "channel": listing.channel, "status": listing.status,
+        "incoterm": listing.incoterm, "channel": listing.channel, "status": listing.status, "warehouse": listing.warehouse,
         "declared_value": from_minor(listing.declared_value_minor, listing.currency) if listing.declared_value_minor else None,
     }
 
@@ -365,7 +381,8 @@ def _preview_figures(preview, money) -> dict:
         "fee_percent": money.number(Decimal(preview.fee_bps) / 100),
         "fx_rate": money.number(preview.fx_rate),
         "margin_percent": money.number(preview.margin_percent) if preview.margin_percent is not None else "",
-        "rule": _rule_label(preview.terms.landed.rule),
+        "rule": _rule_label(preview.terms.landed.rule) if preview.terms.landed is not None
+        else _("Cleared at inbound under %(rule)s: no duty or VAT at the door") % {"rule": "B2B_STANDARD"},
     }
 
 
@@ -451,7 +468,10 @@ def _parcel_context(access, order, money) -> dict:
     events = list(parcel.events.all())
     for event in events:
         event.expected = played is None or event.day > played
-    declaration = parcel.declaration
+    declaration = getattr(parcel, "declaration", None)
+    if declaration is None:  # a parcel from an overseas warehouse: no customs, its stock was cleared at inbound
+        return {"parcel": parcel, "tracking": events, "declaration": None, "customs": None, "breakdown": [],
+                "tariff_text": money(parcel.tariff_minor, "CNY"), "parcel_calculator_url": ""}
     currency = declaration.currency
     customs = {
         "declared": money(declaration.declared_value_minor, currency),
