@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django.core.cache import cache
+from django.db.models import Prefetch
 
 from academy.organisations.models import Membership
 from academy.organisations.selectors import (
@@ -66,11 +67,14 @@ def _practicum_for(*, user, roles):
     """The student's practicum places (run, team and store); for enterprise mentors and admins,
     the runs they mentor."""
     from practicum.mentor_selectors import mentor_runs
+    from practicum.review_models import PracticumGrade
     from practicum.run_models import RunParticipant
 
     context = {
         "practicum_places": list(
-            RunParticipant.objects.filter(user=user).select_related("run__project", "team__store").order_by("-run__created_at")[:5]
+            RunParticipant.objects.filter(user=user).select_related("run__project", "team__store").order_by("-run__created_at")
+            .prefetch_related(Prefetch("team__store__grades", queryset=PracticumGrade.objects.filter(superseded=False),
+                                       to_attr="current_grades"))[:5]
         ),
     }
     if "mentor" in roles or "admin" in roles:

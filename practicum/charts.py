@@ -38,7 +38,17 @@ def _unit(value) -> str:
 
 
 def nice_ticks(low, high, *, count: int = 4) -> list[Fraction]:
-    """Tick values spanning [low, high] and zero, `count` intervals or a few more."""
+    """Tick values spanning [low, high] and zero, `count` intervals or a few more; when `count`
+    + 1 intervals end exactly on the span and `count` do not (0 to 5 stars), those."""
+    exact = _nice_ticks(low, high, count=count)
+    if exact[-1] != max(Fraction(high), Fraction(0)):
+        more = _nice_ticks(low, high, count=count + 1)
+        if more[-1] == max(Fraction(high), Fraction(0)):
+            return more
+    return exact
+
+
+def _nice_ticks(low, high, *, count: int) -> list[Fraction]:
     low, high = min(Fraction(low), Fraction(0)), max(Fraction(high), Fraction(0))
     if low == high:
         high = low + 1

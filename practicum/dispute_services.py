@@ -38,7 +38,8 @@ with a message):
   the platform decides `PLATFORM_REVIEW_DAYS` (2) days later by `contest_outcome`:
   NOT_RECEIVED for the store iff the parcel is delivered by then and tracking is given; LATE iff
   at most `LATE_TOLERANCE_DAYS` (2) days late and tracking is given; NOT_AS_DESCRIBED iff photos
-  are given, the declaration was honest (declared ≥ goods value) and customs did not open the
+  are given, the declaration was honest (declared ≥ goods value; a parcel from an overseas
+  warehouse counts as honest, its goods were declared at inbound) and customs did not open the
   parcel. Otherwise for the buyer: the claim is refunded out of escrow.
 
 Unanswered: an OPEN dispute past `respond_by` is decided for the buyer on the next played day
@@ -320,7 +321,10 @@ def _contest_facts(dispute: Dispute) -> dict:
         "reason": dispute.reason, "evidence": dispute.evidence or [],
         "delivered": shipment is not None and shipment.status == Shipment.Status.DELIVERED,
         "days_late": days_late,
-        "honest_declaration": declaration is not None and declaration.declared_value_minor >= declaration.goods_value_minor,
+        # A parcel from an overseas warehouse has no declaration of its own: its goods were
+        # declared and taxed at their cost when the container came in (B2B_STANDARD).
+        "honest_declaration": (declaration.declared_value_minor >= declaration.goods_value_minor if declaration is not None
+                               else bool(order.warehouse)),
         "inspected": declaration is not None and declaration.inspected,
     }
 

@@ -23,7 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
-from django.utils.translation import get_language, gettext as _, to_locale
+from django.utils.translation import get_language, gettext as _, pgettext, to_locale
 from django.views.decorators.http import require_GET, require_http_methods
 
 from academy.forms import validation_error_onto
@@ -39,6 +39,12 @@ from .run_models import Store
 
 LINE_KINDS = (kpis.KpiKind.REVENUE, kpis.KpiKind.NET_PROFIT, kpis.KpiKind.RATING, kpis.KpiKind.ON_TIME_DELIVERY)
 DOMAINS = {**dict.fromkeys(kpis.PERCENT_KINDS, (0, 100)), kpis.KpiKind.RATING: (0, 5)}
+
+
+def _axis_day(day) -> str:
+    """A day as a chart's axis shows it, short enough for five under a phone-wide chart."""
+    # Translators: a PHP-style date format for chart axes (Django's `date` filter): "Sep 30"; Chinese "9月30日".
+    return date_format(day, pgettext("chart axis date", "M j"))
 
 
 class KpiFormat:
@@ -97,7 +103,7 @@ def run_kpis(request, run_id):
     run = _run_or_404(request, run_id)
     board = selectors.run_kpi_board(run=run)
     fmt = KpiFormat()
-    day_labels = [date_format(day, "SHORT_DATE_FORMAT") for day in board.days]
+    day_labels = [_axis_day(day) for day in board.days]
     rows = [{
         "team": team,
         "cells": [{"column": column, "text": fmt.value(column.kind, team.values.get(column.kind))} for column in board.columns],
@@ -199,7 +205,7 @@ def _kpi_context(data: selectors.StoreKpis, fmt: KpiFormat) -> dict:
     if latest is not None:
         figures = [{"label": column.label, "text": fmt.value(column.kind, latest.values.get(column.kind)),
                     "weighted": column.weight_pct is not None} for column in data.columns]
-    day_labels = [date_format(point.day, "SHORT_DATE_FORMAT") for point in data.points]
+    day_labels = [_axis_day(point.day) for point in data.points]
     line_charts = []
     if data.points:
         for kind in LINE_KINDS:

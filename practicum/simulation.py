@@ -3,23 +3,32 @@ point 7).
 
 Playing day N of a run, in one transaction with the run row locked:
 
-1. Earlier orders move on, in a fixed order (store key, order number): orders due to ship leave
-   the China warehouse (`orders_ship`, which opens each parcel's shipment and customs
-   declaration), parcels reaching destination customs are assessed and booked
-   (`shipment_services.shipments_clear_customs`), parcels due at the door that do not arrive
-   (lost, or refused under DAP) are refunded (`parcels_at_door`), refused parcels due back
-   return to stock (`shipments_return`), the other parcels due arrive (`orders_deliver`), and
-   escrow due is released (`orders_release`), all at the reference rows in force on the day;
-   each step for all its parcels or orders at once, with the outcome of moving them one by one.
+1. Earlier orders move on, in a fixed order (store key, order number): containers due at an
+   overseas warehouse are cleared and received (`warehouse_services.inbounds_receive`), orders due
+   to ship leave the China or overseas warehouse (`orders_ship`, which opens each parcel's
+   shipment and, from China, its customs declaration), parcels reaching destination customs are
+   assessed and booked (`shipment_services.shipments_clear_customs`), parcels due at the door
+   that do not arrive (lost, or refused under DAP) are refunded (`parcels_at_door`), refused
+   parcels due back return to stock (`shipments_return`), the other parcels due arrive
+   (`orders_deliver`), buyers open disputes and disputes due are decided
+   (`dispute_services.disputes_day`), escrow due and not frozen by a dispute is released
+   (`orders_release`), and the warehouses' storage is charged and what each store owes is paid
+   as far as its money goes (`storage_fees_charge`, `payables_settle`), all at the reference rows
+   in force on the day; each step for all its parcels or orders at once, with the outcome of
+   moving them one by one. Deliveries, losses, disputes, reviews and cancellations are recorded
+   as reputation events on the way (`practicum.reputation_services`).
 2. The demand engine (`practicum.demand`) meets each store's live listings that have stock,
    market by market, with the project's competitor listings and demand settings. Each listing is
    priced for the shopper by the trade-rules engine on the day (`listing_terms`): under DDP the
    shopper pays the price; under DAP the price plus the shipping, and expects duty and VAT at
-   the door. Orders are placed in shopper order, first come first served on stock, in one batch
-   (`orders_place`).
+   the door; from an overseas warehouse the last mile's tariff with the duties paid at inbound.
+   A rated store's listings carry its rating of the day (`run_ratings`); an unrated one's the
+   engine's unrated rating, so a day recorded before ratings existed replays the same. Orders
+   are placed in shopper order, first come first served on stock, in one batch (`orders_place`).
 3. The day is recorded (`SimulationDay`): the engine's inputs in canonical form with their sha256,
    the number of orders and `orders_digest` over all the run's orders of the day. Replaying a
-   recorded day (`simulation_day_replay`) regenerates its orders from those inputs.
+   recorded day (`simulation_day_replay`) regenerates its orders from those inputs. Every store's
+   KPI snapshot of the day is recorded with its digest (`kpi_services.kpi_snapshots_record`).
 
 The same day is never played twice (a unique day number per run, the run row locked); an order
 generated twice is placed once (`orders_place` is idempotent by generation key).

@@ -122,7 +122,33 @@ def _practicum_demo():
     entries = [journal_entry_of(e) for e in LedgerEntry.objects.filter(run=run).prefetch_related("postings").select_related("reverses")]
     ledger.journal_check(entries)
     assert ledger.trial_balance(entries, store=store.key).balanced
+    _practicum_ii_demo(run, store)
     return project, run
+
+
+def _practicum_ii_demo(run, store):
+    """Practicum II as the demo promises it: parcels by several channels, Team Steppe's container
+    received in Poznań and selling from there, an inspected and a refused parcel, disputes the
+    team answered, and Team Steppe's grade signed off with the rubric, recomputing to itself,
+    with a pass for each member."""
+    from practicum.dispute_models import Dispute, DisputeEvent
+    from practicum.grade_services import grade_verify
+    from practicum.review_models import PracticumGrade, PracticumPass
+    from practicum.shipment_models import CustomsDeclaration, Shipment
+    from practicum.warehouse_models import InboundShipment
+
+    channels = set(Shipment.objects.filter(store__run=run).values_list("channel", flat=True))
+    assert {"ECOM_LINE", "EXPRESS", "WH_LASTMILE"} <= channels
+    assert InboundShipment.objects.filter(store=store, warehouse="WH-PL-POZ", status=InboundShipment.Status.RECEIVED).exists()
+    declarations = CustomsDeclaration.objects.filter(shipment__store__run=run)
+    assert declarations.filter(inspected=True).exists() and declarations.filter(refused=True).exists()
+    assert Dispute.objects.filter(store__run=run).exists()
+    assert DisputeEvent.objects.filter(dispute__store=store).exclude(actor=None).exists()
+    grade = PracticumGrade.objects.get(store=store, superseded=False)
+    assert grade.rubric_score_pct is not None and grade.passed
+    assert grade_verify(grade).ok
+    assert set(PracticumPass.objects.filter(run=run).values_list("user__email", flat=True)) == {
+        "student@example.com", "graduate@example.com"}
 
 
 def test_demo_creates_the_five_logins_with_verified_e_mail_and_the_demo_password(db):

@@ -652,3 +652,20 @@ class DisputeLedgerMachine(RuleBasedStateMachine):
 
 TestDisputeLedgerMachine = DisputeLedgerMachine.TestCase
 TestDisputeLedgerMachine.settings = settings(max_examples=60, stateful_step_count=40, deadline=None)
+
+
+def test_a_parcel_from_an_overseas_warehouse_counts_as_honestly_declared_in_a_contest(project, mentor):
+    """A warehouse parcel has no declaration of its own (its goods were declared at inbound), so
+    contesting "not as described" with photos can win; a China parcel without a declaration cannot."""
+    from practicum.dispute_services import _contest_facts
+
+    run, store = disputed_run(project, mentor, days=9)
+    dispute = open_dispute(store)
+    order = dispute.order
+    order.shipment.declaration.delete()
+    facts = _contest_facts(Dispute.objects.select_related("order").get(pk=dispute.pk))
+    assert facts["honest_declaration"] is False and facts["inspected"] is False
+    Order.objects.filter(pk=order.pk).update(warehouse="WH-PL-POZ")
+    facts = _contest_facts(Dispute.objects.select_related("order").get(pk=dispute.pk))
+    assert facts["honest_declaration"] is True
+    assert contest_outcome(**{**facts, "evidence": [Evidence.PHOTOS]}) == O.FOR_STORE
