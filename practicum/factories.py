@@ -10,8 +10,8 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 
 from .project_models import CompetitorListing, PracticumProject, ProjectKpi, ProjectProduct
-from .run_models import PracticumRun
-from .run_services import run_create, run_update
+from .run_models import Listing, PracticumRun, Store
+from .run_services import listing_save, participant_assign, run_create, run_update, stock_buy, team_create
 
 HOME_GOODS = (
     # sku, name, HS code, unit cost (fen), weight (g), battery
@@ -71,3 +71,20 @@ def student_user(name: str, **fields):
     """A student account `<name>@example.com` (display name `Name`)."""
     fields.setdefault("display_name", name.title())
     return get_user_model().objects.create_user(email=f"{name}@example.com", password="student-pass-2026", **fields)
+
+
+def trading_store(run, mentor, name, listings, *, units=300, student="") -> Store:
+    """A team's store in `run`, formed by a student the mentor assigns (`student`, or one named
+    after the team), with `units` of every product in stock and the given live listings:
+    (sku, market, price, incoterm, declared value or None, channel). `store.user` is the student."""
+    user = student_user(student or name.lower().replace(" ", "-"))
+    participant_assign(run=run, user=user, team=None, by=mentor)
+    store = team_create(run=run, user=user, name=name).store
+    products = {p.sku: p for p in run.project.products.all()}
+    for product in products.values():
+        stock_buy(store=store, product=product, quantity=units, by=user)
+    for sku, market, price, incoterm, declared, channel in listings:
+        listing_save(store=store, by=user, product=products[sku], market=market, price_minor=price, incoterm=incoterm,
+                     declared_value_minor=declared, channel=channel, status=Listing.Status.LIVE)
+    store.user = user
+    return store

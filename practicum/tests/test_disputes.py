@@ -20,14 +20,13 @@ from practicum.dispute_services import (
     buyer_accepts, claim_of, contest_outcome, dispute_contest, dispute_offer, dispute_refund, dispute_step,
     opening_chance_pct, refund_entry,
 )
-from practicum.factories import home_goods_project, student_user
+from practicum.factories import home_goods_project
 from practicum.ledger import EntryKind
 from practicum.ledger_services import escrow_held, journal_entry_of
 from practicum.order_services import TRANSITIONS
 from practicum.reputation import ReputationEventKind
 from practicum.review_models import ReputationRecord
-from practicum.run_models import LedgerEntry, Listing, Order, OrderTransition, PracticumRun, SimulationDay
-from practicum.run_services import listing_save, participant_assign, stock_buy, team_create
+from practicum.run_models import LedgerEntry, Order, OrderTransition, PracticumRun, SimulationDay
 from practicum.shipment_models import Shipment
 from practicum.shipment_services import chance_bps, drawn
 from practicum.simulation import run_day_play
@@ -48,19 +47,8 @@ def project(enterprise, mentor):
 
 
 def store_with(run, mentor, name, *, listings=(("BOWL-PLA", "PL", 4500, "DDP", None, "EXPRESS"),), units=300, student=""):
-    """A team's store with stock of every product and live listings
-    (sku, market, price, incoterm, declared value or None, channel)."""
-    user = student_user(student or name.lower().replace(" ", "-"))
-    participant_assign(run=run, user=user, team=None, by=mentor)
-    store = team_create(run=run, user=user, name=name).store
-    products = {p.sku: p for p in run.project.products.all()}
-    for product in products.values():
-        stock_buy(store=store, product=product, quantity=units, by=user)
-    for sku, market, price, incoterm, declared, channel in listings:
-        listing_save(store=store, by=user, product=products[sku], market=market, price_minor=price, incoterm=incoterm,
-                     declared_value_minor=declared, channel=channel, status=Listing.Status.LIVE)
-    store.user = user
-    return store
+    """A team's store with stock of every product and live listings (`factories.trading_store`)."""
+    return factories.trading_store(run, mentor, name, listings, units=units, student=student)
 
 
 def play(run, days):

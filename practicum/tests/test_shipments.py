@@ -12,13 +12,12 @@ import pytest
 from django.urls import reverse
 
 from practicum import factories, ledger
-from practicum.factories import home_goods_project, student_user
+from practicum.factories import home_goods_project
 from practicum.ledger import Account, AccountCode, EntryKind
 from practicum.ledger_services import account_balance, journal_entry_of
 from practicum.models import LogisticsChannel
 from practicum.order_services import TRANSITIONS
-from practicum.run_models import LedgerEntry, LedgerPosting, Listing, Order, OrderTransition
-from practicum.run_services import listing_save, participant_assign, stock_buy, team_create
+from practicum.run_models import LedgerEntry, LedgerPosting, Order, OrderTransition
 from practicum.shipment_models import CustomsDeclaration, Shipment, TrackingEvent
 from practicum.shipment_services import SHIPMENT_TRANSITIONS, chance_bps, drawn, stage_days
 from practicum.simulation import run_day_play
@@ -31,20 +30,7 @@ def project(enterprise, mentor):
     return home_goods_project(organisation=enterprise, by=mentor, market_size=60)
 
 
-def store_with(run, mentor, name, listings, *, units=300, student=""):
-    """A team's store with stock of every product and the given live listings:
-    (sku, market, price, incoterm, declared value or None, channel)."""
-    user = student_user(student or name.lower().replace(" ", "-"))
-    participant_assign(run=run, user=user, team=None, by=mentor)
-    store = team_create(run=run, user=user, name=name).store
-    products = {p.sku: p for p in run.project.products.all()}
-    for product in products.values():
-        stock_buy(store=store, product=product, quantity=units, by=user)
-    for sku, market, price, incoterm, declared, channel in listings:
-        listing_save(store=store, by=user, product=products[sku], market=market, price_minor=price, incoterm=incoterm,
-                     declared_value_minor=declared, channel=channel, status=Listing.Status.LIVE)
-    store.user = user
-    return store
+store_with = factories.trading_store
 
 
 def play(run, days):
