@@ -88,8 +88,9 @@ RUBRIC_CRITERIA = [
     ("Buyer service and disputes", "PAY.DSP"),
 ]
 RUBRIC_LEVELS = [("Excellent", 4), ("Sound", 3), ("Developing", 2), ("Missing", 0)]
-GRADE_COMMENT = ("A well-run store: duties paid, honest declarations and a warehouse restock timed for the autumn. "
-                 "Next time, answer buyers' disputes the day they open and watch the storage bill.")
+GRADE_COMMENT = ("Duties paid, honest declarations and a warehouse restock timed for the autumn: well done. But the "
+                 "Kazakh listings lose money on every parcel once the line's tariff is paid; price them for the landed "
+                 "cost. And answer buyers' disputes the day they open.")
 
 # Demo learners the practicum adds (the demo's other people live in academy.demo.PEOPLE): email,
 # display name, Latin name, native name, country, language. Not demo logins: they are not

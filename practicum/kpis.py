@@ -137,6 +137,7 @@ class KpiKind(StrEnum):
     RATING = "rating"
 
 
+_KIND_ORDER = {kind: number for number, kind in enumerate(KpiKind)}
 MONEY_KINDS = frozenset({KpiKind.REVENUE, KpiKind.GROSS_PROFIT, KpiKind.NET_PROFIT})
 PERCENT_KINDS = frozenset({KpiKind.CONVERSION, KpiKind.ON_TIME_DELIVERY, KpiKind.DECLARATION_ACCURACY,
                            KpiKind.DISPUTE_RATE})
@@ -607,9 +608,12 @@ class GradeRecord:
                 store=data["store"],
                 day=date.fromisoformat(data["day"]),
                 snapshot_digest=data["snapshot_digest"],
-                weights=tuple((KpiKind(kind), weight) for kind, weight in data["weights"].items()),
-                targets=tuple((KpiKind(kind), KpiTarget(Decimal(t["floor"]), Decimal(t["target"])))
-                              for kind, t in data["targets"].items()),
+                # In `KpiKind` order, as `grade_record` makes them: a store may not keep the keys'
+                # order (PostgreSQL's jsonb sorts them), and the record compares as tuples.
+                weights=tuple(sorted(((KpiKind(kind), weight) for kind, weight in data["weights"].items()),
+                                     key=lambda item: _KIND_ORDER[item[0]])),
+                targets=tuple(sorted(((KpiKind(kind), KpiTarget(Decimal(t["floor"]), Decimal(t["target"])))
+                                      for kind, t in data["targets"].items()), key=lambda item: _KIND_ORDER[item[0]])),
                 kpi_weight_pct=data["kpi_weight_pct"],
                 rubric_score_pct=None if rubric is None else Decimal(rubric),
                 kpi_score=Decimal(data["kpi_score"]),

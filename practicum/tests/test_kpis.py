@@ -2,6 +2,7 @@
 practicum grade pinned to it (issue "Practicum II", point 6). Pure: no database."""
 
 import dataclasses
+import json
 import random
 from datetime import date, datetime
 from decimal import Decimal
@@ -591,6 +592,20 @@ def test_a_grade_is_pinned_to_its_snapshot_and_recomputes_to_the_same_value():
     restored = GradeRecord.from_dict(record.as_dict())
     assert restored == record
     restored.verify(stored)
+
+
+def test_a_stored_grade_record_reads_back_whatever_the_order_of_its_keys():
+    """PostgreSQL's jsonb does not keep an object's key order (it sorts keys by length, then
+    bytes): a record read back with its weights and targets in another order is still the same
+    record and still verifies."""
+    snapshot, record = _worked_record()
+    data = record.as_dict()
+    shuffled = {**data, "weights": dict(reversed(list(data["weights"].items()))),
+                "targets": dict(sorted(data["targets"].items(), key=lambda item: (len(item[0]), item[0])))}
+    assert list(shuffled["weights"]) != list(data["weights"])
+    restored = GradeRecord.from_dict(json.loads(json.dumps(shuffled)))
+    assert restored == record
+    restored.verify(snapshot)
 
 
 def test_a_grade_recomputed_from_another_snapshot_raises():
