@@ -227,12 +227,15 @@ def _home_pages():
 @transaction.atomic
 def demo_reset():
     """Remove everything the demo created (people at the demo domains and the demo organisations)."""
+    from certificates.demo import certificates_demo_reset
     from courses.demo import courses_demo_reset
     from practicum.demo import practicum_demo_reset
 
     slugs = [o["slug"] for o in ORGANISATIONS] + [PENDING_ORGANISATION["slug"]]
     organisations = Organisation.objects.filter(slug__in=slugs)
-    # Practicum projects first: they protect their enterprise and its rubrics.
+    # Certificates first: they protect their holders, achievements and issuers' organisations;
+    # then practicum projects: they protect their enterprise and its rubrics.
+    certificates_demo_reset(organisations=organisations)
     practicum_demo_reset(organisations=organisations)
     courses_demo_reset(organisations=organisations)
     for organisation in organisations:

@@ -27,6 +27,11 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Fernet key(s) that encrypt the certificate issuers' Ed25519 private keys in the database
+# (certificates/keys.py): comma-separated, the first encrypts, every one decrypts, so the key can
+# be rotated. Make one with `python -c "from cryptography.fernet import Fernet;
+# print(Fernet.generate_key().decode())"`. Read when a key is used, never at import time.
+CERTIFICATES_KEY_ENCRYPTION_KEYS = env_list("CERTIFICATES_KEY_ENCRYPTION_KEYS")
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", SITE_URL)
 WAGTAIL_SITE_NAME = "Silk Road Academy"
 
@@ -258,6 +263,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(_broker_dir / "queue"),
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
+        # kombu's filesystem transport takes one message per poll and sleeps a poll interval
+        # (1 s by default) whenever a queue it listens to is empty: the hundreds of Wagtail
+        # background tasks the demo load queues then held a mentor's "Play the days" for minutes.
+        "polling_interval": 0.1,
     }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -8,6 +8,8 @@ from .base import env_bool
 
 DEBUG = False
 SECRET_KEY = "test-insecure-key"
+# A fixed, public Fernet key: test data only.
+CERTIFICATES_KEY_ENCRYPTION_KEYS = ["dGVzdC1vbmx5LWNlcnRpZmljYXRlLWtleS0wMDAwMDA="]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,0 +1,297 @@
+"""Issuers, their signing keys, achievements and the certificates issued for them (issue
+"Certificates", point 1).
+
+- An `Issuer` is an organisation acting as a credential issuer; its profile will be published at
+  `/certificates/issuers/<slug>/` with every key, retired ones too, so old credentials verify.
+- A `SigningKey` is an Ed25519 key of an issuer; the private key is stored only encrypted
+  (`certificates.keys`), at most one key per issuer is active.
+- An `Achievement` is what a certificate says its holder achieved: a course, a program or a
+  practicum project.
+- A `Certificate` is one holder's award of an achievement, with a random public code separate
+  from its primary key. Issuance is idempotent: among certificates not superseded, one per holder
+  and achievement (a partial unique constraint). Status changes follow
+  `certificates.services.CERTIFICATE_TRANSITIONS` and are recorded as `CertificateStatusChange`.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from academy.organisations.models import StatusChangeBase
+
+CODE_BYTES = 16  # 128 bits of randomness: unguessable, and 22 characters in a URL
+
+
+def certificate_code():
+    """A random public code: 128 bits, URL-safe base64 without padding (22 characters)."""
+    return secrets.token_urlsafe(CODE_BYTES)
+
+
+class Issuer(models.Model):
+    """An organisation as a credential issuer."""
+
+    organisation = models.OneToOneField(
+        "organisations.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="credential_issuer",
+        help_text=_("The organisation that issues and signs credentials."),
+    )
+    slug = models.SlugField(
+        _("slug"), max_length=80, unique=True,
+        help_text=_("The issuer's address in credentials, /certificates/issuers/<slug>/. It never changes once credentials are signed."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, help_text=_("When the organisation became an issuer."))
+
+    class Meta:
+        verbose_name = _("issuer")
+        verbose_name_plural = _("issuers")
+        ordering = ["slug"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        """The organisation's name in English, as credentials carry it."""
+        return self.organisation.name_en
+
+    @property
+    def name_zh(self):
+        """The organisation's name in Chinese, or in English when it has none."""
+        return self.organisation.name_zh or self.organisation.name_en
+
+
+class SigningKey(models.Model):
+    """An Ed25519 key of an issuer. Retired keys stay, so credentials they signed still verify."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        RETIRED = "retired", _("Retired")
+
+    issuer = models.ForeignKey(
+        Issuer, verbose_name=_("issuer"), on_delete=models.PROTECT, related_name="signing_keys",
+        help_text=_("The issuer that signs with this key."),
+    )
+    key_id = models.CharField(
+        _("key id"), max_length=40,
+        help_text=_("A short stable name such as key-1; the verification method is the issuer's profile URL, #, and this name."),
+    )
+    public_key_multibase = models.CharField(
+        _("public key"), max_length=64, unique=True,
+        help_text=_("The Ed25519 public key as a Multikey (z6Mk…), published on the issuer's profile."),
+    )
+    private_key_encrypted = models.TextField(
+        _("encrypted private key"),
+        help_text=_("The Ed25519 private key, encrypted with the key-encryption key from the environment. Never stored in plain text."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE,
+        help_text=_("Only the active key signs; retired keys are still published so old credentials verify."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, help_text=_("When the key was made."))
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True, help_text=_("When the key stopped signing; empty while active."))
+
+    class Meta:
+        verbose_name = _("signing key")
+        verbose_name_plural = _("signing keys")
+        ordering = ["issuer", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer"], condition=Q(status="active"), name="signing_key_one_active_per_issuer"),
+            models.UniqueConstraint(fields=["issuer", "key_id"], name="signing_key_id_once_per_issuer"),
+            models.CheckConstraint(
+                condition=Q(status="active", retired_at__isnull=True) | Q(status="retired", retired_at__isnull=False),
+                name="signing_key_retired_when_dated",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.issuer.slug}#{self.key_id} ({self.get_status_display()})"
+
+    def private_key(self):
+        """The decrypted Ed25519 private key (needs the key-encryption key setting)."""
+        from .keys import private_key_decrypt
+
+        return private_key_decrypt(self.private_key_encrypted)
+
+
+class Achievement(models.Model):
+    """What a certificate attests: passing a course, completing a program or passing a practicum
+    project. One achievement per course, program or project."""
+
+    class Kind(models.TextChoices):
+        COURSE = "course", _("Course")
+        PROGRAM = "program", _("Program")
+        PRACTICUM = "practicum", _("Practicum")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, help_text=_("What kind of learning the achievement is for."))
+    course = models.ForeignKey(
+        "courses.CoursePage", verbose_name=_("course"), null=True, blank=True, on_delete=models.PROTECT, related_name="achievements",
+        help_text=_("The course passed, for a course achievement; empty otherwise."),
+    )
+    program = models.ForeignKey(
+        "courses.ProgramPage", verbose_name=_("program"), null=True, blank=True, on_delete=models.PROTECT, related_name="achievements",
+        help_text=_("The program completed, for a program achievement; empty otherwise."),
+    )
+    practicum_project = models.ForeignKey(
+        "practicum.PracticumProject", verbose_name=_("practicum project"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="achievements", help_text=_("The practicum project passed, for a practicum achievement; empty otherwise."),
+    )
+    name_en = models.CharField(_("name in English"), max_length=255, help_text=_("The achievement's name as printed in English."))
+    name_zh = models.CharField(_("name in Chinese"), max_length=255, blank=True, help_text=_("The achievement's name as printed in Chinese."))
+    criteria_en = models.TextField(_("criteria in English"), help_text=_("What the holder had to do to earn it, in English."))
+    criteria_zh = models.TextField(_("criteria in Chinese"), blank=True, help_text=_("What the holder had to do to earn it, in Chinese."))
+    competencies = models.ManyToManyField(
+        "courses.Competency", verbose_name=_("competencies"), blank=True, related_name="achievements",
+        help_text=_("The competencies the achievement attests, aligned in the credential."),
+    )
+    valid_for_days = models.PositiveIntegerField(
+        _("valid for days"), null=True, blank=True,
+        help_text=_("How many days a certificate stays valid after it is issued. Leave empty for no expiry."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, help_text=_("When the achievement was defined."))
+
+    class Meta:
+        verbose_name = _("achievement")
+        verbose_name_plural = _("achievements")
+        ordering = ["kind", "name_en", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="course", course__isnull=False, program__isnull=True, practicum_project__isnull=True)
+                    | Q(kind="program", course__isnull=True, program__isnull=False, practicum_project__isnull=True)
+                    | Q(kind="practicum", course__isnull=True, program__isnull=True, practicum_project__isnull=False)
+                ),
+                name="achievement_for_its_kind",
+            ),
+            models.UniqueConstraint(fields=["course"], condition=Q(kind="course"), name="achievement_once_per_course"),
+            models.UniqueConstraint(fields=["program"], condition=Q(kind="program"), name="achievement_once_per_program"),
+            models.UniqueConstraint(
+                fields=["practicum_project"], condition=Q(kind="practicum"), name="achievement_once_per_practicum_project",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name_en} ({self.get_kind_display()})"
+
+
+class Certificate(models.Model):
+    """One holder's certificate of an achievement. Re-issuing makes a new version and marks the
+    old one superseded; among certificates not superseded there is one per holder and
+    achievement, which makes issuance idempotent."""
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", _("Issued")
+        SUSPENDED = "suspended", _("Suspended")
+        REVOKED = "revoked", _("Revoked")
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("Public")
+        LINK_ONLY = "link_only", _("Anyone with the link")
+        PRIVATE = "private", _("Private")
+
+    code = models.CharField(
+        _("code"), max_length=43, unique=True, default=certificate_code, editable=False,
+        help_text=_("The random public code in the certificate's links; not the database key."),
+    )
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("holder"), on_delete=models.PROTECT, related_name="certificates",
+        help_text=_("The person the certificate was issued to."),
+    )
+    achievement = models.ForeignKey(
+        Achievement, verbose_name=_("achievement"), on_delete=models.PROTECT, related_name="certificates",
+        help_text=_("What the certificate attests."),
+    )
+    issuer = models.ForeignKey(
+        Issuer, verbose_name=_("issuer"), on_delete=models.PROTECT, related_name="certificates_issued",
+        help_text=_("The organisation that issues the credential and publishes its status lists."),
+    )
+    co_issuer = models.ForeignKey(
+        Issuer, verbose_name=_("co-issuer"), null=True, blank=True, on_delete=models.PROTECT, related_name="certificates_co_signed",
+        help_text=_("The partner organisation that co-signs the credential, if any."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ISSUED,
+        help_text=_("Whether the certificate is valid, suspended for now, or revoked for good."),
+    )
+    status_reason = models.TextField(
+        _("reason"), blank=True, help_text=_("Why the certificate was suspended or revoked; shown on the verification page."),
+    )
+    status_changed_at = models.DateTimeField(
+        _("status changed at"), null=True, blank=True, help_text=_("When the status last changed; empty while never changed."),
+    )
+    version = models.PositiveSmallIntegerField(
+        _("version"), default=1, help_text=_("1 for the first issue; each re-issue of the same achievement adds one."),
+    )
+    supersedes = models.OneToOneField(
+        "self", verbose_name=_("supersedes"), null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by",
+        help_text=_("The earlier version this certificate replaces, if it is a re-issue."),
+    )
+    superseded = models.BooleanField(
+        _("superseded"), default=False, help_text=_("Whether a newer version replaced this certificate."),
+    )
+    name_latin = models.CharField(
+        _("name in Latin script"), max_length=120, blank=True,
+        help_text=_("The holder's name in Latin letters as printed, copied when the certificate was issued."),
+    )
+    name_native = models.CharField(
+        _("name in native script"), max_length=120, blank=True,
+        help_text=_("The holder's name in their own script as printed, copied when the certificate was issued."),
+    )
+    issued_on = models.DateField(_("issued on"), help_text=_("The date the certificate shows as its issue date."))
+    visibility = models.CharField(
+        _("visibility"), max_length=20, choices=Visibility.choices, default=Visibility.LINK_ONLY,
+        help_text=_("Chosen by the holder: listed publicly, open to anyone with the link, or private."),
+    )
+    grade_band = models.CharField(
+        _("grade band"), max_length=40, blank=True, help_text=_("The grade band printed on the certificate, if the achievement shows one."),
+    )
+    credential = models.JSONField(
+        _("signed credential"), default=dict, blank=True,
+        help_text=_("The signed Open Badges 3.0 credential; empty until it is signed."),
+    )
+    evidence = models.JSONField(
+        _("evidence"), default=list, blank=True,
+        help_text=_("The work the certificate rests on, as titles and hashes, for practicum certificates."),
+    )
+    revocation_index = models.PositiveIntegerField(
+        _("revocation list index"), help_text=_("The certificate's random position on its issuer's revocation status list."),
+    )
+    suspension_index = models.PositiveIntegerField(
+        _("suspension list index"), help_text=_("The certificate's random position on its issuer's suspension status list."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, help_text=_("When the record was made."))
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ["-issued_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["holder", "achievement"], condition=Q(superseded=False), name="certificate_one_current_per_holder_achievement",
+            ),
+            models.UniqueConstraint(fields=["holder", "achievement", "version"], name="certificate_version_once"),
+            models.UniqueConstraint(fields=["issuer", "revocation_index"], name="certificate_revocation_index_once_per_issuer"),
+            models.UniqueConstraint(fields=["issuer", "suspension_index"], name="certificate_suspension_index_once_per_issuer"),
+            models.CheckConstraint(condition=~Q(co_issuer=F("issuer")), name="certificate_co_issuer_differs"),
+            models.CheckConstraint(
+                condition=Q(status="issued") | Q(status_changed_at__isnull=False), name="certificate_status_change_dated",
+            ),
+        ]
+        indexes = [models.Index(fields=["holder", "status"])]
+
+    def __str__(self):
+        return f"{self.achievement.name_en} · {self.holder} (v{self.version})"
+
+
+class CertificateStatusChange(StatusChangeBase):
+    """A recorded change of a certificate's status, with who made it and why."""
+
+    certificate = models.ForeignKey(
+        Certificate, verbose_name=_("certificate"), on_delete=models.CASCADE, related_name="status_changes",
+        help_text=_("The certificate whose status changed."),
+    )
+
+    class Meta(StatusChangeBase.Meta):
+        verbose_name = _("certificate status change")
+        verbose_name_plural = _("certificate status changes")
