@@ -25,6 +25,9 @@ urlpatterns = [
     path("admin/password_reset/", RedirectView.as_view(url=reverse_lazy("account_reset_password"))),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # Signed credentials, issuer keys and status lists: their URLs are signed into credentials,
+    # so they carry no language prefix.
+    path("certificates/", include("certificates.urls")),
 ]
 
 urlpatterns += i18n_patterns(

@@ -30,6 +30,11 @@ def certificate_code():
     return secrets.token_urlsafe(CODE_BYTES)
 
 
+def identity_salt():
+    """A random salt for the hash of the holder's e-mail address in the credential (128 bits, hex)."""
+    return secrets.token_hex(16)
+
+
 class Issuer(models.Model):
     """An organisation as a credential issuer."""
 
@@ -260,6 +265,10 @@ class Certificate(models.Model):
     suspension_index = models.PositiveIntegerField(
         _("suspension list index"), help_text=_("The certificate's random position on its issuer's suspension status list."),
     )
+    identity_salt = models.CharField(
+        _("identity salt"), max_length=64, default=identity_salt, editable=False,
+        help_text=_("The random salt of the hashed e-mail address that identifies the holder in the credential."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, help_text=_("When the record was made."))
 
     class Meta:
@@ -295,3 +304,38 @@ class CertificateStatusChange(StatusChangeBase):
     class Meta(StatusChangeBase.Meta):
         verbose_name = _("certificate status change")
         verbose_name_plural = _("certificate status changes")
+
+
+class StatusList(models.Model):
+    """An issuer's Bitstring Status List for one purpose (revocation or suspension), with the
+    signed BitstringStatusListCredential served at /certificates/status/<slug>/<purpose>/."""
+
+    class Purpose(models.TextChoices):
+        REVOCATION = "revocation", _("Revocation")
+        SUSPENSION = "suspension", _("Suspension")
+
+    issuer = models.ForeignKey(
+        Issuer, verbose_name=_("issuer"), on_delete=models.PROTECT, related_name="status_lists",
+        help_text=_("The issuer that publishes and signs the list."),
+    )
+    purpose = models.CharField(
+        _("purpose"), max_length=20, choices=Purpose.choices,
+        help_text=_("Whether a set bit means the certificate is revoked or suspended."),
+    )
+    encoded_list = models.TextField(
+        _("encoded list"), help_text=_("The bitstring, GZIP-compressed and multibase base64url-encoded, as the credential carries it."),
+    )
+    credential = models.JSONField(
+        _("signed credential"), default=dict, blank=True,
+        help_text=_("The signed BitstringStatusListCredential of the current bits."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, help_text=_("When the bits or the signature last changed."))
+
+    class Meta:
+        verbose_name = _("status list")
+        verbose_name_plural = _("status lists")
+        ordering = ["issuer", "purpose"]
+        constraints = [models.UniqueConstraint(fields=["issuer", "purpose"], name="status_list_once_per_issuer_purpose")]
+
+    def __str__(self):
+        return f"{self.issuer.slug} · {self.get_purpose_display()}"

@@ -10,7 +10,11 @@ issuance, re-issue and status changes of certificates (issue "Certificates", poi
   per holder and achievement (a partial unique constraint); a second call, or a concurrent one
   that loses the race on the constraint, returns the certificate that exists.
 - **Status changes** follow `CERTIFICATE_TRANSITIONS` and are recorded as
-  `CertificateStatusChange`; an illegal move raises `IllegalTransition`.
+  `CertificateStatusChange`; an illegal move raises `IllegalTransition`. Each change sets or
+  clears the certificate's bits on its issuer's status lists and re-signs them
+  (`certificates.status_services`), in the same transaction.
+- **Signing** (`certificate_sign`, at issuance): the Open Badges 3.0 credential
+  (`certificates.credentials`) gets a proof by the issuer's active key, then the co-issuer's.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from . import proofs, status_list
 from .keys import private_key_encrypt
 from .models import Achievement, Certificate, CertificateStatusChange, Issuer, SigningKey
 from .selectors import certificate_current
+from .status_services import certificate_status_bits_apply
 
 S = Certificate.Status
 
@@ -199,6 +204,26 @@ def _certificate_insert(*, by=None, note="", **fields) -> Certificate:
     certificate.full_clean(validate_unique=False, validate_constraints=False)
     certificate.save()
     CertificateStatusChange.objects.create(certificate=certificate, from_status="", to_status=S.ISSUED, changed_by=by, note=note)
+    return certificate_sign(certificate=certificate)
+
+
+def certificate_sign(*, certificate: Certificate) -> Certificate:
+    """Build the certificate's Open Badges 3.0 credential and sign it: a proof by the issuer's
+    active key, then one by the co-issuer's (a proof set); stored on the certificate."""
+    from .credentials import credential_build, verification_method_id
+
+    credential = credential_build(certificate)
+    created = timezone.now().replace(microsecond=0)
+    for signer in (certificate.issuer, certificate.co_issuer):
+        if signer is None:
+            continue
+        key = signing_key_active(issuer=signer)
+        credential = proofs.proof_create(
+            credential, private_key=key.private_key(),
+            verification_method=verification_method_id(signer.slug, key.key_id), created=created,
+        )
+    certificate.credential = credential
+    certificate.save(update_fields=["credential"])
     return certificate
 
 
@@ -264,6 +289,7 @@ def _status_change(*, certificate: Certificate, to: str, reason: str, by) -> Cer
         locked.status_changed_at = timezone.now()
         locked.save(update_fields=["status", "status_reason", "status_changed_at"])
         CertificateStatusChange.objects.create(certificate=locked, from_status=previous, to_status=to, changed_by=by, note=reason)
+        certificate_status_bits_apply(certificate=locked)
     return locked
 
 
