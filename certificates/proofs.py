@@ -43,7 +43,7 @@ Decisions worth knowing
 -----------------------
 - PyLD implements URDNA2015, which RDFC-1.0 standardised unchanged except for the canonical
   N-Quads escaping of control characters: RDFC-1.0 writes U+0008 and U+000C as `\\b` and `\\f`
-  and other C0 characters and U+007F as `\\uXXXX`, while PyLD emits them raw. A document whose
+  and other C0 characters and U+007F as a `\\u` escape with four hex digits, while PyLD emits them raw. A document whose
   strings hold such a character would therefore hash differently here and in an RDFC-1.0
   verifier, so `canonical_nquads` refuses it (`CanonicalizationError`) instead of signing
   something others cannot verify. Tab, line feed and carriage return are escaped identically.
