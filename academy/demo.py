@@ -288,8 +288,11 @@ def demo_load(*, seed=2026):
     if not Organisation.objects.filter(slug=PENDING_ORGANISATION["slug"]).exists():
         OrganisationFactory(applied_by=applicant, **PENDING_ORGANISATION)
 
+    from certificates.demo import certificates_demo_issuers, certificates_demo_load
     from courses.demo import courses_demo_load
 
+    # Issuers with their signatories before any pass issues a certificate.
+    certificates_demo_issuers(organisations=organisations, admin=admin)
     people = {user.email: user for user in User.objects.filter(email__in=[p[0] for p in PEOPLE])}
     courses_demo_load(admin=admin, organisations=organisations, people=people)
 
@@ -299,6 +302,7 @@ def demo_load(*, seed=2026):
         enterprise=organisations["amber-loom-trading"], mentor=people["mentor@example.com"],
         students=[people["student@example.com"], people["graduate@example.com"]], seed=seed,
     )
+    certificates_demo_load(admin=admin)
 
     return demo_logins()
 

@@ -40,11 +40,19 @@ def dashboard_for(*, user):
             m.role == Membership.Role.ORG_ADMIN and m.status == Membership.Status.ACTIVE for m in memberships)) else [],
     }
     context.update(_learning_for(user=user, roles=roles))
+    context["held_certificates"] = _certificates_for(user=user)
     if "admin" in roles:
         context["pending_organisations"] = organisations_pending()
         heartbeat = cache.get(SCHEDULER_HEARTBEAT_KEY)
         context["scheduler_heartbeat"] = datetime.fromisoformat(heartbeat) if heartbeat else None
     return context
+
+
+def _certificates_for(*, user):
+    """The user's current certificates for the "Your certificates" card (one query)."""
+    from certificates.selectors import certificates_held
+
+    return certificates_held(user=user)
 
 
 def _learning_for(*, user, roles):

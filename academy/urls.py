@@ -39,6 +39,9 @@ urlpatterns += i18n_patterns(
     path("_util/login/", AdminLoginRedirect.as_view()),
     path("practicum/", include("practicum.urls")),
     path("learn/", include("courses.urls")),
+    # The wallet and verification pages; the unprefixed certificates/ URLs above take only
+    # issuers/, status/ and <code>/credential.json or certificate.pdf, so these never clash.
+    path("certificates/", include("certificates.public_urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -9,6 +9,12 @@ an idle CI runner can be compared (see bench/README.md).
   `bulk_create` of the same number of organisation rows.
 - A simulated day (bench/practicum_day.py): `run_day_play` for 100 practicum stores in five
   markets against a bare `bulk_create` of as many order rows, at two market sizes.
+- Issuing a certificate (bench/certificate_issue.py): the whole issuance of one co-signed
+  certificate from a course pass, PDF/A included, against bare WeasyPrint rendering the same
+  finished HTML.
+- A batch of certificates (bench/certificate_batch.py): 200 certificates through Celery with two
+  worker processes, throughput against the floor of bare WeasyPrint on two workers. It needs its
+  own settings (real workers, not eager Celery), so it runs as a child process.
 - HTTP (bench/http.py): the signed-in lesson page and the cached catalog served by gunicorn
   under a load generator on loopback, against the same hello-world view served the same way.
 
@@ -22,12 +28,14 @@ import argparse
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 import warnings
 from pathlib import Path
 
+from bench.certificate_issue import bench_certificate_issue
 from bench.http import bench_http, database_snapshot
 from bench.practicum_day import bench_practicum_day
 
@@ -165,6 +173,9 @@ def main(argv=None):
     parser.add_argument("--practicum-rounds", type=int, default=3, help="timed simulated days per market size")
     parser.add_argument("--practicum-stores", type=int, default=100, help="trading teams in the simulated run")
     parser.add_argument("--practicum-sizes", default="20,40", help="market sizes of the simulated day, comma-separated")
+    parser.add_argument("--certificate", action=argparse.BooleanOptionalAction, default=True, help="issue certificates, PDF included (bench/certificate_issue.py)")
+    parser.add_argument("--certificate-rounds", type=int, default=7, help="timed certificate issuances")
+    parser.add_argument("--certificate-batch", type=int, default=200, help="certificates issued through two Celery workers (0: skip; bench/certificate_batch.py)")
     parser.add_argument("--http", action=argparse.BooleanOptionalAction, default=True, help="serve pages with gunicorn under load (bench/http.py)")
     parser.add_argument("--http-rounds", type=int, default=5, help="timed rounds of the HTTP section")
     parser.add_argument("--http-seconds", type=int, default=2, help="seconds of load per page in each HTTP round")
@@ -207,6 +218,13 @@ def main(argv=None):
         if args.practicum:
             bench_practicum_day(rounds=args.practicum_rounds, stores=args.practicum_stores,
                                 sizes=tuple(int(size) for size in args.practicum_sizes.split(",")))
+
+        if args.certificate:
+            bench_certificate_issue(rounds=args.certificate_rounds, folder=tmp)
+        if args.certificate_batch:
+            subprocess.run(
+                [sys.executable, "-m", "bench.certificate_batch", "--certificates", str(args.certificate_batch)], check=True,
+            )
 
         if http_folder is not None:
             bench_http(

@@ -87,6 +87,15 @@ def digest_multibase(hex_digest: str) -> str:
     return "u" + base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
 
+def organisation_url(organisation) -> str:
+    """The organisation's own website, else its page on this site (in the default language)."""
+    if organisation.website:
+        return organisation.website
+    page = organisation.pages.filter(alias_of__isnull=True).order_by("pk").first()
+    parts = page.get_url_parts() if page is not None else None
+    return f"{site_url()}{parts[2]}" if parts else f"{site_url()}/"
+
+
 def issuer_profile_reference(issuer) -> dict:
     """The issuer as a credential names it: a Profile with id, name and url."""
     organisation = issuer.organisation
@@ -94,7 +103,7 @@ def issuer_profile_reference(issuer) -> dict:
         "id": issuer_profile_url(issuer.slug),
         "type": ["Profile"],
         "name": organisation.name_en,
-        "url": organisation.website or f"{site_url()}/organisations/{organisation.slug}/",
+        "url": organisation_url(organisation),
     }
 
 
@@ -136,14 +145,9 @@ def _status_entry(certificate, purpose: str) -> dict:
     }
 
 
-def credential_build(certificate) -> dict:
-    """The unsigned Open Badges 3.0 credential of `certificate` (a JSON-able dict).
-
-    Reads the certificate's achievement (with its competencies), issuer and holder; pass a
-    certificate fetched with those related objects to keep it to one query for competencies.
-    """
-    achievement = certificate.achievement
-    achievement_json = {
+def achievement_document(achievement) -> dict:
+    """The OB 3.0 `Achievement` as a credential embeds it and as its `id` URL serves it."""
+    document = {
         "id": achievement_url(achievement),
         "type": ["Achievement"],
         "name": achievement.name_en,
@@ -152,8 +156,19 @@ def credential_build(certificate) -> dict:
     }
     alignments = [_alignment(competency) for competency in achievement.competencies.all()]
     if alignments:
-        achievement_json["alignment"] = alignments
-    achievement_json["achievementType"] = "Certificate"
+        document["alignment"] = alignments
+    document["achievementType"] = "Certificate"
+    return document
+
+
+def credential_build(certificate) -> dict:
+    """The unsigned Open Badges 3.0 credential of `certificate` (a JSON-able dict).
+
+    Reads the certificate's achievement (with its competencies), issuer and holder; pass a
+    certificate fetched with those related objects to keep it to one query for competencies.
+    """
+    achievement = certificate.achievement
+    achievement_json = achievement_document(achievement)
 
     credential = {
         "@context": list(OPEN_BADGES_CONTEXT),
@@ -163,8 +178,8 @@ def credential_build(certificate) -> dict:
         "issuer": issuer_profile_reference(certificate.issuer),
         "validFrom": xml_datetime(certificate.issued_on),
     }
-    if achievement.valid_for_days:
-        credential["validUntil"] = xml_datetime(certificate.issued_on + dt.timedelta(days=achievement.valid_for_days))
+    if certificate.valid_until:
+        credential["validUntil"] = xml_datetime(certificate.valid_until)
     credential["credentialSubject"] = {
         "type": ["AchievementSubject"],
         "identifier": [

@@ -13,14 +13,18 @@
   `certificates.services.CERTIFICATE_TRANSITIONS` and are recorded as `CertificateStatusChange`.
 """
 
+import datetime as dt
 import secrets
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from wagtail.models import DraftStateMixin, RevisionMixin
 
 from academy.organisations.models import StatusChangeBase
+from academy.private_storage import private_storage
 
 CODE_BYTES = 16  # 128 bits of randomness: unguessable, and 22 characters in a URL
 
@@ -45,6 +49,20 @@ class Issuer(models.Model):
     slug = models.SlugField(
         _("slug"), max_length=80, unique=True,
         help_text=_("The issuer's address in credentials, /certificates/issuers/<slug>/. It never changes once credentials are signed."),
+    )
+    signatory_name = models.CharField(
+        _("signatory"), max_length=120, blank=True,
+        help_text=_("The person who signs the organisation's certificates, as printed under the signature."),
+    )
+    signatory_title_en = models.CharField(
+        _("signatory's title in English"), max_length=160, blank=True, help_text=_("The signatory's position, printed in English."),
+    )
+    signatory_title_zh = models.CharField(
+        _("signatory's title in Chinese"), max_length=80, blank=True, help_text=_("The signatory's position, printed in Chinese."),
+    )
+    signature = models.ForeignKey(
+        "wagtailimages.Image", verbose_name=_("signature image"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text=_("A scan of the signatory's signature on a transparent or white background; printed above the name."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, help_text=_("When the organisation became an issuer."))
 
@@ -118,6 +136,63 @@ class SigningKey(models.Model):
         from .keys import private_key_decrypt
 
         return private_key_decrypt(self.private_key_encrypted)
+
+
+hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Give a colour as # and six hexadecimal digits, such as #0f5c5c."))
+
+
+class CertificateTemplate(DraftStateMixin, RevisionMixin, models.Model):
+    """How a certificate looks and what it says around the holder's name: a Wagtail snippet with
+    revisions. Publishing makes a new version; a certificate pins the revision it was rendered
+    with (`Certificate.template_revision`), so later edits never change a certificate issued.
+
+    The template used is the most specific live one: the issuing organisation's for the
+    achievement's kind, then the organisation's for any kind, then the platform's (no
+    organisation) for the kind, then for any kind."""
+
+    class Kind(models.TextChoices):
+        ANY = "", _("Any achievement")
+        COURSE = "course", _("Course")
+        PROGRAM = "program", _("Program")
+        PRACTICUM = "practicum", _("Practicum")
+
+    name = models.CharField(_("name"), max_length=120, help_text=_("A name for editors, such as “Course certificate 2026”."))
+    organisation = models.ForeignKey(
+        "organisations.Organisation", verbose_name=_("organisation"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="certificate_templates",
+        help_text=_("The issuing organisation whose certificates use this template; empty for the platform's default."),
+    )
+    kind = models.CharField(
+        _("for"), max_length=20, choices=Kind.choices, blank=True, default=Kind.ANY,
+        help_text=_("Which achievements the template is for."),
+    )
+    title_en = models.CharField(_("title in English"), max_length=80, help_text=_("The heading in English, such as “Certificate of Achievement”."))
+    title_zh = models.CharField(_("title in Chinese"), max_length=40, help_text=_("The heading in Chinese, such as “结业证书”."))
+    statement_en = models.CharField(
+        _("statement in English"), max_length=200,
+        help_text=_("What is printed between the holder's name and the achievement in English, such as “has successfully completed”."),
+    )
+    statement_zh = models.CharField(
+        _("statement in Chinese"), max_length=100,
+        help_text=_("What is printed between the holder's name and the achievement in Chinese, such as “已顺利完成”."),
+    )
+    show_grade_band = models.BooleanField(
+        _("show the grade band"), default=True, help_text=_("Print the grade band (such as “Distinction”) when the certificate has one."),
+    )
+    accent_colour = models.CharField(
+        _("accent colour"), max_length=7, default="#0f5c5c", validators=[hex_colour],
+        help_text=_("The colour of the border and headings, as #rrggbb."),
+    )
+    footer_en = models.CharField(_("footer in English"), max_length=300, blank=True, help_text=_("A line of small print in English at the foot."))
+    footer_zh = models.CharField(_("footer in Chinese"), max_length=150, blank=True, help_text=_("A line of small print in Chinese at the foot."))
+
+    class Meta:
+        verbose_name = _("certificate template")
+        verbose_name_plural = _("certificate templates")
+        ordering = ["organisation__name_en", "kind", "name", "pk"]
+
+    def __str__(self):
+        return self.name
 
 
 class Achievement(models.Model):
@@ -269,6 +344,19 @@ class Certificate(models.Model):
         _("identity salt"), max_length=64, default=identity_salt, editable=False,
         help_text=_("The random salt of the hashed e-mail address that identifies the holder in the credential."),
     )
+    template_revision = models.ForeignKey(
+        "wagtailcore.Revision", verbose_name=_("template version"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text=_("The certificate template revision the PDF was rendered with; empty until it is rendered."),
+    )
+    pdf = models.FileField(
+        _("PDF"), storage=private_storage, upload_to="certificates/pdf/", blank=True,
+        help_text=_("The rendered PDF/A-3b with the signed credential attached; served only to those allowed to see it."),
+    )
+    pdf_sha256 = models.CharField(
+        _("PDF sha256"), max_length=64, blank=True, db_index=True,
+        help_text=_("The SHA-256 of the PDF's bytes, so a verifier's copy can be checked against it."),
+    )
+    pdf_rendered_at = models.DateTimeField(_("PDF rendered at"), null=True, blank=True, help_text=_("When the PDF was rendered."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, help_text=_("When the record was made."))
 
     class Meta:
@@ -291,6 +379,13 @@ class Certificate(models.Model):
 
     def __str__(self):
         return f"{self.achievement.name_en} · {self.holder} (v{self.version})"
+
+    @property
+    def valid_until(self):
+        """The last date the certificate is valid (`valid_for_days` after its issue date; the
+        credential's `validUntil` at midnight UTC), or None when its achievement does not expire."""
+        days = self.achievement.valid_for_days
+        return self.issued_on + dt.timedelta(days=days) if days else None
 
 
 class CertificateStatusChange(StatusChangeBase):
@@ -339,3 +434,54 @@ class StatusList(models.Model):
 
     def __str__(self):
         return f"{self.issuer.slug} · {self.get_purpose_display()}"
+
+
+class CertificateBatch(models.Model):
+    """A staff member's bulk action on certificates (issue for a cohort, re-issue, suspend or
+    revoke), run by a Celery worker on the `pdf` queue; its counts are what the progress bar shows.
+    Each item is idempotent, so a batch retried or run twice changes nothing twice."""
+
+    class Action(models.TextChoices):
+        ISSUE = "issue", _("Issue")
+        REISSUE = "reissue", _("Re-issue")
+        SUSPEND = "suspend", _("Suspend")
+        UNSUSPEND = "unsuspend", _("Lift suspension")
+        REVOKE = "revoke", _("Revoke")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices, help_text=_("What the batch does to each item."))
+    course_run = models.ForeignKey(
+        "courses.CourseRun", verbose_name=_("course run"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text=_("The cohort certificates are issued for, for an issue batch."),
+    )
+    items = models.JSONField(
+        _("items"), default=list, blank=True,
+        help_text=_("What the batch works through: course pass ids for an issue batch, certificate codes otherwise."),
+    )
+    reason = models.TextField(_("reason"), blank=True, help_text=_("Why, for suspensions and revocations; shown on the verification pages."))
+    total = models.PositiveIntegerField(_("total"), default=0, help_text=_("How many items the batch has."))
+    done = models.PositiveIntegerField(_("done"), default=0, help_text=_("How many items are finished."))
+    failures = models.JSONField(_("failures"), default=list, blank=True, help_text=_("The items that failed, each with the reason."))
+    results = models.JSONField(_("results"), default=list, blank=True, help_text=_("The codes of the certificates the batch issued or changed."))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED, help_text=_("Where the batch is."))
+    error = models.CharField(_("error"), max_length=500, blank=True, help_text=_("Why the batch stopped, when it failed."))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text=_("The staff member who started the batch."),
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True, help_text=_("When the batch was started."))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True, help_text=_("When the batch ended."))
+
+    class Meta:
+        verbose_name = _("certificate batch")
+        verbose_name_plural = _("certificate batches")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(done__lte=F("total")), name="certificate_batch_done_within_total")]
+
+    def __str__(self):
+        return f"{self.get_action_display()} · {self.done}/{self.total}"

@@ -24,7 +24,7 @@ import json
 from collections.abc import Iterable, Mapping
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -57,6 +57,36 @@ def issuer_for_organisation(*, organisation) -> Issuer:
     """The organisation's issuer, made on first use with the organisation's slug."""
     # get_or_create retries the read when a concurrent call created it first.
     issuer, _created = Issuer.objects.get_or_create(organisation=organisation, defaults={"slug": organisation.slug})
+    return issuer
+
+
+def issuer_signatory_update(
+    *, issuer: Issuer, by, name: str, title_en: str = "", title_zh: str = "", signature=None,
+) -> Issuer:
+    """Set who signs the issuer's certificates (name and titles as printed) and, optionally, a new
+    signature image (an uploaded file, validated as the organisation's logo is, kept in the
+    organisation's collection). Only those who may edit the organisation's profile may."""
+    from wagtail.images import get_image_model
+    from wagtail.models import Collection
+
+    from academy.organisations.services import logo_validate, user_can_review_memberships
+
+    organisation = issuer.organisation
+    if not user_can_review_memberships(user=by, organisation=organisation):
+        raise PermissionDenied(_("You cannot edit this organisation's signatory."))
+    issuer.signatory_name = (name or "").strip()
+    issuer.signatory_title_en = (title_en or "").strip()
+    issuer.signatory_title_zh = (title_zh or "").strip()
+    issuer.full_clean()
+    if signature is not None:
+        logo_validate(signature, field="signature")
+        image = get_image_model()(
+            title=f"{organisation.name_en}: signature of {issuer.signatory_name}", file=signature,
+            collection=organisation.collection or Collection.get_first_root_node(), uploaded_by_user=by,
+        )
+        image.save()
+        issuer.signature = image
+    issuer.save()
     return issuer
 
 
@@ -120,6 +150,28 @@ def issuers_for_course_run(*, run) -> tuple[Issuer, Issuer | None]:
     return issuer, co_issuer
 
 
+def issuers_for_program(*, program) -> tuple[Issuer, Issuer | None]:
+    """(issuer, co-issuer) of a program's certificates: the university that leads the program
+    (whose page it sits under), and the first "certifier" enterprise of its required courses, in
+    the order of its requirements, else the first "practicum partner", else none."""
+    from courses.models import CourseOrganisation
+
+    lead = program.owner_organisation
+    if lead is None:
+        raise ValidationError(_("The program has no lead university to issue its certificates."))
+    course_ids = [course.pk for requirement in program.requirements.all() for course in requirement.courses.all()]
+    order = {pk: position for position, pk in enumerate(course_ids)}
+    links = sorted(
+        CourseOrganisation.objects.filter(
+            course_id__in=course_ids, role__in=[CourseOrganisation.Role.CERTIFIER, CourseOrganisation.Role.PRACTICUM_PARTNER],
+        ).exclude(organisation=lead).select_related("organisation"),
+        key=lambda link: (link.role != CourseOrganisation.Role.CERTIFIER, order[link.course_id], link.sort_order, link.pk),
+    )
+    issuer = issuer_for_organisation(organisation=lead)
+    co_issuer = issuer_for_organisation(organisation=links[0].organisation) if links else None
+    return issuer, co_issuer
+
+
 def issuers_for_practicum(*, project) -> tuple[Issuer, Issuer | None]:
     """(issuer, co-issuer) of a practicum project's certificates: the enterprise that posted the
     project, and the lead university of its linked course run, if any."""
@@ -158,6 +210,23 @@ def achievement_for_course(*, course) -> Achievement:
     )
     if created:
         achievement.competencies.set(course.competencies.all())
+    return achievement
+
+
+def achievement_for_program(*, program) -> Achievement:
+    """The program's achievement, made on first use from the program's titles and competencies."""
+    name_zh = _chinese_title(program)
+    achievement, created = Achievement.objects.get_or_create(
+        kind=Achievement.Kind.PROGRAM, program=program,
+        defaults={
+            "name_en": program.title,
+            "name_zh": name_zh,
+            "criteria_en": f"Completed the program “{program.title}”: passed the courses every one of its requirements asks for.",
+            "criteria_zh": f"完成培养方案“{name_zh or program.title}”：通过其每项要求所规定的课程。",
+        },
+    )
+    if created:
+        achievement.competencies.set(program.competencies.all())
     return achievement
 
 
@@ -271,6 +340,7 @@ def certificate_reissue(*, certificate: Certificate, by=None, issued_on=None, no
             raise IllegalTransition(f"Certificate {old.code} is revoked; issue a new one instead.")
         old.superseded = True
         old.save(update_fields=["superseded"])
+        certificate_status_bits_apply(certificate=old)
         return _certificate_insert(
             holder=old.holder, achievement=old.achievement, issuer=old.issuer, co_issuer=old.co_issuer,
             grade_band=old.grade_band, evidence=old.evidence, visibility=old.visibility,
@@ -315,6 +385,18 @@ def certificate_revoke(*, certificate: Certificate, reason: str, by) -> Certific
     return _status_change(certificate=certificate, to=S.REVOKED, reason=_reason_required(reason), by=by)
 
 
+def certificate_visibility_set(*, certificate: Certificate, visibility: str, by) -> Certificate:
+    """The holder chooses who sees the certificate: public, anyone with the link, or private.
+    Only the holder may choose; an unknown choice is refused with a message."""
+    if by is None or by.pk != certificate.holder_id:
+        raise PermissionDenied(_("Only the certificate's holder chooses who sees it."))
+    if visibility not in Certificate.Visibility.values:
+        raise ValidationError({"visibility": _("Choose public, anyone with the link, or private.")})
+    Certificate.objects.filter(pk=certificate.pk).update(visibility=visibility)
+    certificate.visibility = visibility
+    return certificate
+
+
 # --- Rules: what a pass issues ----------------------------------------------------------------------
 
 
@@ -326,6 +408,16 @@ def certificate_issue_for_course_pass(*, course_pass) -> Certificate:
     return certificate_issue(
         holder=enrolment.user, achievement=achievement_for_course(course=run.course), issuer=issuer, co_issuer=co_issuer,
         grade_band=course_pass.letter, issued_on=timezone.localdate(course_pass.passed_at),
+    )
+
+
+def certificate_issue_for_program_completion(*, program_completion) -> Certificate:
+    """The certificate of a program completed (`courses.models.ProgramCompletion`)."""
+    program = program_completion.program
+    issuer, co_issuer = issuers_for_program(program=program)
+    return certificate_issue(
+        holder=program_completion.user, achievement=achievement_for_program(program=program), issuer=issuer, co_issuer=co_issuer,
+        issued_on=timezone.localdate(program_completion.completed_at),
     )
 
 

@@ -73,10 +73,11 @@ def status_list_resign(*, status_list: StatusList) -> StatusList:
 
 def certificate_status_bits_apply(*, certificate: Certificate) -> None:
     """Make the certificate's bits on its issuer's lists match its status (revocation bit set iff
-    revoked, suspension bit set iff suspended) and re-sign each list whose bit changed. Runs in
+    revoked or superseded by a newer version — an offline verifier holding the old credential
+    must learn it is no longer current; suspension bit set iff suspended) and re-sign each list whose bit changed. Runs in
     the caller's transaction; the lists are locked so concurrent changes do not lose a bit."""
     wanted = {
-        "revocation": (certificate.revocation_index, certificate.status == Certificate.Status.REVOKED),
+        "revocation": (certificate.revocation_index, certificate.status == Certificate.Status.REVOKED or certificate.superseded),
         "suspension": (certificate.suspension_index, certificate.status == Certificate.Status.SUSPENDED),
     }
     with transaction.atomic():

@@ -1,6 +1,6 @@
 """The public JSON endpoints of certificates (issue "Certificates", points 3 and 4; URL contracts
 in PRODUCT.md): a certificate's signed Open Badges 3.0 credential, an issuer's profile with its
-published keys, and an issuer's signed status lists. No login; a private certificate's credential
+published keys, an issuer's signed status lists, and the achievement a credential names. No login; a private certificate's credential
 answers the same 404 as an unknown code to everyone but its holder and staff."""
 
 import json
@@ -9,8 +9,9 @@ from django.http import Http404, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_safe
 
-from .credentials import issuer_profile
-from .models import Certificate, Issuer, SigningKey, StatusList
+from .credentials import achievement_document, issuer_profile
+from .jsonld_loader import OPEN_BADGES_CONTEXT
+from .models import Achievement, Certificate, Issuer, SigningKey, StatusList
 from .status_list import PURPOSES
 from .status_services import status_list_ensure
 
@@ -57,6 +58,16 @@ def certificate_issuer(request, slug):
         raise Http404
     keys = SigningKey.objects.filter(issuer=issuer).order_by("created_at", "pk")
     return _json_response(issuer_profile(issuer, keys), public=True)
+
+
+@require_safe
+def certificate_achievement(request, pk):
+    """The achievement a credential's `achievement.id` names, as an OB 3.0 Achievement document:
+    what it attests, its criteria and competency alignments (nothing about any holder)."""
+    achievement = Achievement.objects.filter(pk=pk).first()
+    if achievement is None:
+        raise Http404
+    return _json_response({"@context": list(OPEN_BADGES_CONTEXT), **achievement_document(achievement)}, public=True)
 
 
 @require_safe

@@ -29,12 +29,16 @@ from .models import (
     GradeEntry,
     GradeOverride,
     GradingType,
+    ProgramCompletion,
+    ProgramPage,
     Quiz,
     QuizAttempt,
     RunContentItem,
     Submission,
 )
-from .signals import course_run_passed
+from .progress import program_progress
+from .selectors import program_requirement_rules
+from .signals import course_run_passed, program_completed
 
 HUNDRED = Decimal(100)
 DEFAULT_PASS = Decimal(50)
@@ -348,7 +352,39 @@ def course_pass_check(*, enrolment, record=None, graded=None) -> CoursePass | No
     course_pass, created = CoursePass.objects.get_or_create(enrolment=enrolment, defaults={**grade, "passed_at": timezone.now()})
     if created:
         transaction.on_commit(lambda: course_run_passed.send(sender=CoursePass, course_pass=course_pass, enrolment=enrolment))
+        program_completions_record(user=enrolment.user, now=course_pass.passed_at)
     return course_pass
+
+
+def program_completions_record(*, user, now=None) -> list[ProgramCompletion]:
+    """Record, once each, the programs the learner has now completed: every requirement met by
+    courses they passed (a course passed in any language counts, by its translation key). Each
+    new completion is announced with `program_completed` after commit. Returns the new ones."""
+    passed_keys = set(
+        CoursePass.objects.filter(enrolment__user=user).values_list("enrolment__run__course__translation_key", flat=True)
+    )
+    if not passed_keys:
+        return []
+    done = set(ProgramCompletion.objects.filter(user=user).values_list("program_id", flat=True))
+    # One program per translation: the program in its source language (its first locale row).
+    programs = (
+        ProgramPage.objects.live().filter(requirements__courses__translation_key__in=passed_keys).exclude(pk__in=done)
+        .distinct().order_by("translation_key", "pk").prefetch_related("requirements__courses")
+    )
+    seen_keys, created = set(), []
+    for program in programs:
+        if program.translation_key in seen_keys:
+            continue
+        seen_keys.add(program.translation_key)
+        requirements = program_requirement_rules(program.requirements.all())
+        if not program_progress(requirements=requirements, completed_course_keys=passed_keys).complete:
+            continue
+        if ProgramCompletion.objects.filter(user=user, program__translation_key=program.translation_key).exists():
+            continue
+        completion = ProgramCompletion.objects.create(user=user, program=program, completed_at=now or timezone.now())
+        transaction.on_commit(lambda c=completion: program_completed.send(sender=ProgramCompletion, program_completion=c))
+        created.append(completion)
+    return created
 
 
 # ---------------------------------------------------------------- competency evidence

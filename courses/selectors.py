@@ -323,7 +323,7 @@ def completed_course_keys(*, user):
     )
 
 
-def _requirements_of(requirements):
+def program_requirement_rules(requirements):
     """The pure requirement rules of a program's requirement rows (courses prefetched)."""
     return [
         Requirement(
@@ -341,7 +341,7 @@ def program_detail(*, program, user):
     local = {c.translation_key: c for c in CoursePage.objects.live().filter(translation_key__in=keys, locale=locale)}
     fallback = {c.translation_key: c for requirement in requirements for c in requirement.courses.all()}
     completed = completed_course_keys(user=user)
-    progress = program_progress(requirements=_requirements_of(requirements), completed_course_keys=completed)
+    progress = program_progress(requirements=program_requirement_rules(requirements), completed_course_keys=completed)
     rows = []
     for requirement, row in zip(requirements, progress.requirements):
         rows.append({
@@ -370,7 +370,7 @@ def learner_programs(*, user):
         .prefetch_related("requirements__courses")
     )
     completed = completed_course_keys(user=user)
-    return [(program, program_progress(requirements=_requirements_of(program.requirements.all()), completed_course_keys=completed)) for program in programs]
+    return [(program, program_progress(requirements=program_requirement_rules(program.requirements.all()), completed_course_keys=completed)) for program in programs]
 
 
 # ---------------------------------------------------------------- competencies

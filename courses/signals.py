@@ -7,3 +7,7 @@ from django.dispatch import Signal
 # Sent once per learner and run, after the transaction that recorded the pass commits, with
 # `course_pass` (a courses.models.CoursePass) and `enrolment`. Certificates issue on it.
 course_run_passed = Signal()
+
+# Sent once per learner and program, after the transaction that recorded the completion commits,
+# with `program_completion` (a courses.models.ProgramCompletion). Certificates issue on it.
+program_completed = Signal()

@@ -278,14 +278,20 @@ class _ScopedChosenView(chooser_views.ChosenView):
         return _scoped_to_user(self.request.user, self.model_class.objects.all()).get(pk=pk)
 
 
+class _ScopedChosenMultipleView(chooser_views.ChosenMultipleView):
+    def get_objects(self, pks):
+        return _scoped_to_user(self.request.user, self.model_class.objects.all()).filter(pk__in=pks)
+
+
 class OrganisationScopedChooserViewSet(ChooserViewSet):
     """A chooser of the lesson editor's blocks (courses.blocks) listing only the editor's
-    organisations' objects; another organisation's object chosen by id is a 404. Objects are
-    created under Assessment, not from the chooser."""
+    organisations' objects; another organisation's object chosen by id is a 404, and left out
+    when several are chosen at once. Objects are created under Assessment, not from the chooser."""
 
     choose_view_class = _ScopedChooseView
     choose_results_view_class = _ScopedChooseResultsView
     chosen_view_class = _ScopedChosenView
+    chosen_multiple_view_class = _ScopedChosenMultipleView
     creation_form_class = None
     form_fields = None
 

@@ -89,6 +89,14 @@ def test_another_organisations_quiz_is_invisible(author_a, quiz_b, question_a):
     assert client.get(reverse("quiz_chooser:chosen", args=[quiz_b.pk])).status_code == 404
 
 
+def test_choosing_several_quizzes_leaves_out_another_organisations(university_a, author_a, quiz_b, question_a):
+    """The chooser's "chosen multiple" answer names only A's quizzes, whatever ids are asked for."""
+    own = quiz_with_questions(organisation=university_a, questions=[question_a], by=author_a, title="Alpha chosen quiz")
+    response = client_for(author_a).get(reverse("quiz_chooser:chosen_multiple"), {"id": [own.pk, quiz_b.pk]})
+    assert response.status_code == 200
+    assert "Alpha chosen quiz" in response.content.decode() and "Beta secret quiz" not in response.content.decode()
+
+
 def test_the_chooser_lists_own_quizzes(university_a, author_a, question_a):
     """A's author finds A's quiz in the lesson editor's chooser."""
     quiz = quiz_with_questions(organisation=university_a, questions=[question_a], by=author_a, title="Alpha listed quiz")

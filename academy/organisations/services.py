@@ -46,6 +46,14 @@ GROUP_PERMISSIONS = (
     # Practicum projects (practicum): confined to the organisation by admin_scoping, enterprises only by the form.
     ("practicum", "add_practicumproject"), ("practicum", "change_practicumproject"),
     ("practicum", "delete_practicumproject"), ("practicum", "view_practicumproject"),
+    # Certificates (templates, the issuer's signatory, certificates and their batches): confined
+    # to what the organisation issued or co-signed by admin_scoping. Every editor role may
+    # suspend and revoke: the organisation's staff answer for what it signed.
+    ("certificates", "add_certificatetemplate"), ("certificates", "change_certificatetemplate"),
+    ("certificates", "delete_certificatetemplate"), ("certificates", "view_certificatetemplate"),
+    ("certificates", "publish_certificatetemplate"),
+    ("certificates", "change_issuer"), ("certificates", "view_issuer"),
+    ("certificates", "add_certificate"), ("certificates", "change_certificate"), ("certificates", "view_certificate"),
 )
 
 ROLES_BY_KIND = {
@@ -281,23 +289,39 @@ LOGO_FORMATS = {"PNG", "JPEG", "WEBP"}
 PROFILE_FIELDS = ("name_zh", "website", "description_en", "description_zh")
 
 
-def logo_validate(upload):
-    """A logo is a real PNG, JPEG or WebP image of at most 2 MB (checked by decoding it)."""
+def _image_messages(field):
+    if field == "signature":
+        return (
+            _("The signature image is larger than 2 MB."),
+            _("The signature is not an image file this site can read."),
+            _("Upload the signature as PNG, JPEG or WebP."),
+        )
+    return (
+        _("The logo is larger than 2 MB."),
+        _("The logo is not an image file this site can read."),
+        _("Upload the logo as PNG, JPEG or WebP."),
+    )
+
+
+def logo_validate(upload, *, field="logo"):
+    """A logo (or, with `field="signature"`, a signature scan) is a real PNG, JPEG or WebP image
+    of at most 2 MB (checked by decoding it); the error is reported on `field`."""
     from PIL import Image as PILImage, UnidentifiedImageError
 
+    too_large, unreadable, wrong_format = _image_messages(field)
     if upload.size > LOGO_MAX_BYTES:
-        raise ValidationError({"logo": _("The logo is larger than 2 MB.")})
+        raise ValidationError({field: too_large})
     try:
         upload.seek(0)
         with PILImage.open(upload) as image:
             image.verify()
             image_format = image.format
     except (UnidentifiedImageError, OSError, SyntaxError):
-        raise ValidationError({"logo": _("The logo is not an image file this site can read.")}) from None
+        raise ValidationError({field: unreadable}) from None
     finally:
         upload.seek(0)
     if image_format not in LOGO_FORMATS:
-        raise ValidationError({"logo": _("Upload the logo as PNG, JPEG or WebP.")})
+        raise ValidationError({field: wrong_format})
 
 
 @transaction.atomic

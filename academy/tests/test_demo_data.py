@@ -58,7 +58,44 @@ def _counts():
         "images": get_image_model().objects.count(),
         "locales": Locale.objects.count(),
         **_assessment_counts(),
+        **_certificate_counts(),
     }
+
+
+def _certificate_counts():
+    from certificates.models import Certificate, CertificateStatusChange, Issuer, SigningKey, StatusList
+
+    return {
+        "certificates": Certificate.objects.count(),
+        "certificate_changes": CertificateStatusChange.objects.count(),
+        "issuers": Issuer.objects.count(),
+        "signing_keys": SigningKey.objects.count(),
+        "status_lists": StatusList.objects.count(),
+    }
+
+
+def _certificates_demo():
+    """Certificates as the demo promises them: graduate@example.com holds a course certificate
+    co-signed by the university and the enterprise and a practicum certificate, student@ a
+    practicum certificate, each with its PDF; one certificate is revoked with its reason. Every
+    credential verifies with the published keys (and the revoked one says revoked); each
+    issuer has a signatory."""
+    from certificates.models import Achievement, Certificate, Issuer
+    from certificates.verification import Outcome, credential_verify
+
+    held = Certificate.objects.filter(holder__email="graduate@example.com", superseded=False).select_related("achievement")
+    assert sorted(c.achievement.kind for c in held) == [Achievement.Kind.COURSE, Achievement.Kind.PRACTICUM]
+    course_certificate = held.get(achievement__kind=Achievement.Kind.COURSE)
+    assert course_certificate.co_issuer is not None and len(course_certificate.credential["proof"]) == 2
+    assert (course_certificate.issuer.organisation.kind, course_certificate.co_issuer.organisation.kind) == ("university", "enterprise")
+    assert Certificate.objects.filter(holder__email="student@example.com", achievement__kind=Achievement.Kind.PRACTICUM).exists()
+    revoked = Certificate.objects.get(status=Certificate.Status.REVOKED)
+    assert revoked.status_reason and revoked.holder.email != "graduate@example.com"
+    for certificate in Certificate.objects.all():
+        assert certificate.pdf_sha256, f"{certificate.code} has no PDF"
+        expected = Outcome.REVOKED if certificate.status == Certificate.Status.REVOKED else Outcome.VALID
+        assert credential_verify(certificate.credential).outcome == expected
+    assert not Issuer.objects.filter(signatory_name="").exists()
 
 
 def _assessment_counts():
@@ -244,6 +281,7 @@ def test_loading_twice_changes_nothing_and_reset_rebuilds_the_same(django_captur
     practicum, simulation = _practicum_counts(), _simulation_counts()
     assert first["submissions"] == first["reviews"] == 2 and first["course_passes"] == 1
     project, run = _practicum_demo()
+    _certificates_demo()
     assert run.seed == "demo-2026"
     assert {"student@example.com", "graduate@example.com"} <= {address for message in mailoutbox for address in message.to}
 
@@ -260,12 +298,14 @@ def test_loading_twice_changes_nothing_and_reset_rebuilds_the_same(django_captur
     old_files = [stored.file.name for stored in SubmissionFile.objects.all()]
     assert old_files and all(private_storage().exists(name) for name in old_files)
 
-    output = _load("--reset", "--seed", "7")
+    with django_capture_on_commit_callbacks(execute=True):
+        output = _load("--reset", "--seed", "7")
 
     assert "Demo data removed." in output
     assert _counts() == first
     assert _practicum_counts() == practicum
     new_project, new_run = _practicum_demo()
+    _certificates_demo()
     assert new_project.pk != project.pk and new_run.seed == "demo-7"
     assert Organisation.objects.get(slug="qingshan-university").pk != qingshan
     assert not old_submissions & set(Submission.objects.values_list("pk", flat=True))

@@ -144,3 +144,31 @@ def test_the_status_list_endpoint_query_count(client, certificate, platform_admi
     with django_assert_max_num_queries(1):
         response = client.get(reverse("certificate_status_list", args=[certificate.issuer.slug, "suspension"]))
     assert response.status_code == 200 and "public" in response["Cache-Control"]
+
+
+def test_the_achievement_id_serves_the_achievement(client, certificate, django_assert_max_num_queries):
+    """The `achievement.id` a credential names answers with that same Achievement as JSON-LD (no
+    holder data); an unknown id is a 404."""
+    achievement = certificate.credential["credentialSubject"]["achievement"]
+    path = achievement["id"].removeprefix(settings.SITE_URL)
+    assert path == reverse("certificate_achievement", args=[certificate.achievement_id])
+    with django_assert_max_num_queries(2):
+        response = client.get(path, HTTP_HOST="127.0.0.1")
+    assert response.status_code == 200 and response["Content-Type"] == "application/ld+json"
+    document = response.json()
+    assert {key: value for key, value in document.items() if key != "@context"} == achievement
+    assert document["@context"] == certificate.credential["@context"]
+    assert client.get(reverse("certificate_achievement", args=[999_999]), HTTP_HOST="127.0.0.1").status_code == 404
+
+
+def test_an_issuer_without_a_website_links_its_page_on_this_site(certificate, university_a):
+    """The issuer's `url` is the organisation's website, else its partner page here (never a
+    page that does not exist)."""
+    from certificates.credentials import issuer_profile_reference
+
+    university_a.website = ""
+    university_a.save()
+    certificate.issuer.refresh_from_db()
+    url = issuer_profile_reference(certificate.issuer)["url"]
+    page = university_a.pages.filter(alias_of__isnull=True).first()
+    assert url == f"{settings.SITE_URL}{page.get_url_parts()[2]}" and url.rstrip("/") != settings.SITE_URL

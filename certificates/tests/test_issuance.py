@@ -100,6 +100,20 @@ def test_reissue_supersedes_the_old_version(course, student, platform_admin):
         services.certificate_reissue(certificate=first, by=platform_admin)
 
 
+def test_a_superseded_version_is_revoked_on_the_status_list(course, student, platform_admin):
+    """A verifier holding version 1's credential learns from the signed revocation list that it is
+    no longer current once version 2 replaces it; version 2's bit stays clear."""
+    from certificates.models import StatusList
+    from certificates.status_list import StatusBitstring
+
+    first = issued_certificate(holder=student, course=course)
+    second = services.certificate_reissue(certificate=first, by=platform_admin)
+    revocation = StatusList.objects.get(issuer=first.issuer, purpose="revocation")
+    bits = StatusBitstring.decode(revocation.encoded_list)
+    assert bits.get(first.revocation_index) and not bits.get(second.revocation_index)
+    assert revocation.credential["credentialSubject"]["encodedList"] == revocation.encoded_list
+
+
 def test_suspend_unsuspend_and_revoke_follow_the_table(course, student, platform_admin):
     """Issued → suspended → issued → revoked, each recorded with who and why; a revoked
     certificate cannot be suspended, lifted, revoked again or re-issued."""

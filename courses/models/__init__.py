@@ -3,7 +3,7 @@ with the content they teach, enrolment and progress."""
 
 from .assignments import Assignment, Review, ReviewScore, Submission, SubmissionFile
 from .competencies import Competency, CompetencyEvidence
-from .grades import CourseGradeRecord, CoursePass, GradeCutoff, GradeEntry, GradeOverride, GradingType
+from .grades import CourseGradeRecord, CoursePass, GradeCutoff, GradeEntry, GradeOverride, GradingType, ProgramCompletion
 from .pages import (
     CatalogPage,
     CourseOrganisation,
@@ -35,6 +35,7 @@ __all__ = [
     "GradeEntry",
     "GradeOverride",
     "GradingType",
+    "ProgramCompletion",
     "Review",
     "ReviewScore",
     "Submission",

@@ -149,3 +149,28 @@ class CoursePass(models.Model):
 
     def __str__(self):
         return f"{self.enrolment}: {self.letter or self.percent}"
+
+
+class ProgramCompletion(models.Model):
+    """A learner completed a program: recorded once, when the courses they passed meet every
+    requirement of the program (`courses.progress.program_progress`, counting a course passed in
+    any language). Like a course pass, it is never withdrawn."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("learner"), on_delete=models.CASCADE, related_name="program_completions",
+        help_text=_("The learner who completed the program."),
+    )
+    program = models.ForeignKey(
+        "courses.ProgramPage", verbose_name=_("program"), on_delete=models.CASCADE, related_name="completions",
+        help_text=_("The program completed."),
+    )
+    completed_at = models.DateTimeField(_("completed at"), help_text=_("When the last course the program needed was passed."))
+
+    class Meta:
+        verbose_name = _("program completion")
+        verbose_name_plural = _("program completions")
+        ordering = ["-completed_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "program"], name="program_completion_once")]
+
+    def __str__(self):
+        return f"{self.user} · {self.program}"
