@@ -887,11 +887,13 @@ def batch_progress(batch) -> dict:
     return {
         "status": batch.status, "status_label": batch.get_status_display(), "done": batch.done, "total": batch.total,
         "failures": len(batch.failures), "finished": finished, "label": label, "error": batch.error,
+        # The keys every progress bar reads (academy/js/progress-poll.js).
+        "value": batch.done, "max": batch.total, "text": f"{label} · {batch.get_status_display()}",
     }
 
 
 class BatchView(BatchMixin, WagtailAdminTemplateMixin, TemplateView):
-    """The batch's progress bar while it runs (polled by batch-progress.js; without JavaScript,
+    """The batch's progress bar while it runs (polled by progress-poll.js; without JavaScript,
     a refresh link), then what it did, with links to the certificates."""
 
     template_name = "certificates/admin/batch.html"

@@ -53,7 +53,7 @@ DEFAULT_TEMPLATE = {
     "statement_en": "has successfully completed",
     "statement_zh": "已顺利完成",
     "footer_en": "Issued through Silk Road Academy. Scan the code or open the address to verify this certificate.",
-    "footer_zh": "本证书经丝路学院颁发。扫描二维码或访问下方网址即可验证。",
+    "footer_zh": "本证书经丝路学堂颁发。扫描二维码或访问下方网址即可验证。",
 }
 
 # The fixed wording around the data, as pairs (English, Chinese): both halves are printed on

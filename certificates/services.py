@@ -196,38 +196,46 @@ def _chinese_title(page) -> str:
     return translation.title if translation is not None and translation.pk != page.pk else ""
 
 
-def achievement_for_course(*, course) -> Achievement:
-    """The course's achievement, made on first use from the course's titles and competencies."""
-    name_zh = _chinese_title(course)
+# What a course's or a program's certificate says it took, in English and in Chinese.
+PAGE_CRITERIA = {
+    Achievement.Kind.COURSE: (
+        "Passed the course “{name}”: reached the pass mark and completed every required lesson.",
+        "通过课程“{name}”：成绩达到及格线并完成全部必修课。",
+    ),
+    Achievement.Kind.PROGRAM: (
+        "Completed the program “{name}”: passed the courses every one of its requirements asks for.",
+        "完成培养项目“{name}”：通过其每项要求所规定的课程。",
+    ),
+}
+
+
+def _achievement_for_page(*, kind: str, page) -> Achievement:
+    """The achievement of a course or program page, made on first use from its titles (the
+    Chinese one from its Chinese translation) and its competencies."""
+    name_zh = _chinese_title(page)
+    criteria_en, criteria_zh = PAGE_CRITERIA[kind]
     achievement, created = Achievement.objects.get_or_create(
-        kind=Achievement.Kind.COURSE, course=course,
+        kind=kind, **{kind: page},
         defaults={
-            "name_en": course.title,
+            "name_en": page.title,
             "name_zh": name_zh,
-            "criteria_en": f"Passed the course “{course.title}”: reached the pass mark and completed every required lesson.",
-            "criteria_zh": f"通过课程“{name_zh or course.title}”：成绩达到及格线并完成全部必修课。",
+            "criteria_en": criteria_en.format(name=page.title),
+            "criteria_zh": criteria_zh.format(name=name_zh or page.title),
         },
     )
     if created:
-        achievement.competencies.set(course.competencies.all())
+        achievement.competencies.set(page.competencies.all())
     return achievement
+
+
+def achievement_for_course(*, course) -> Achievement:
+    """The course's achievement, made on first use from the course's titles and competencies."""
+    return _achievement_for_page(kind=Achievement.Kind.COURSE, page=course)
 
 
 def achievement_for_program(*, program) -> Achievement:
     """The program's achievement, made on first use from the program's titles and competencies."""
-    name_zh = _chinese_title(program)
-    achievement, created = Achievement.objects.get_or_create(
-        kind=Achievement.Kind.PROGRAM, program=program,
-        defaults={
-            "name_en": program.title,
-            "name_zh": name_zh,
-            "criteria_en": f"Completed the program “{program.title}”: passed the courses every one of its requirements asks for.",
-            "criteria_zh": f"完成培养方案“{name_zh or program.title}”：通过其每项要求所规定的课程。",
-        },
-    )
-    if created:
-        achievement.competencies.set(program.competencies.all())
-    return achievement
+    return _achievement_for_page(kind=Achievement.Kind.PROGRAM, page=program)
 
 
 def achievement_for_practicum(*, project) -> Achievement:
@@ -236,12 +244,12 @@ def achievement_for_practicum(*, project) -> Achievement:
         kind=Achievement.Kind.PRACTICUM, practicum_project=project,
         defaults={
             "name_en": project.title,
-            "name_zh": "",
+            "name_zh": project.title_zh,
             "criteria_en": (
                 f"Passed the practicum “{project.title}”: ran a cross-border store in the market simulation and "
                 "reached the project's pass mark on its KPIs and the mentor's review."
             ),
-            "criteria_zh": f"通过实践项目“{project.title}”：在市场模拟中经营跨境店铺，关键绩效指标与导师评审达到项目及格线。",
+            "criteria_zh": f"通过实训项目“{project.title_zh or project.title}”：在市场模拟中经营跨境店铺，关键绩效指标与导师评审达到项目及格线。",
         },
     )
     return achievement

@@ -68,6 +68,7 @@ from .warehouse_models import WarehouseStock
 from .warehouse_services import LASTMILE_CHANNEL, inbound_ship, listing_warehouse_set
 
 PROJECT_TITLE = "Launch our home goods line in Kazakhstan and Poland"
+PROJECT_TITLE_ZH = "在哈萨克斯坦和波兰推出家居用品系列"
 PROJECT_STARTS_ON = date(2026, 9, 1)
 PROJECT_ENDS_ON = date(2026, 12, 20)
 RUN_TITLE = "Autumn 2026 cohort"
@@ -176,8 +177,8 @@ def _project(enterprise, mentor, students):
     if project is not None:
         return project
     project = home_goods_project(
-        organisation=enterprise, by=mentor, title=PROJECT_TITLE, starts_on=PROJECT_STARTS_ON, ends_on=PROJECT_ENDS_ON,
-        rubric=_rubric(enterprise, mentor),
+        organisation=enterprise, by=mentor, title=PROJECT_TITLE, title_zh=PROJECT_TITLE_ZH,
+        starts_on=PROJECT_STARTS_ON, ends_on=PROJECT_ENDS_ON, rubric=_rubric(enterprise, mentor),
         course_run=_course_run(enterprise, students),
     )
     # As the admin does after saving a project: a project that breaks a rule stops the demo.

@@ -212,13 +212,16 @@ def run_advance(request, run_id):
 def job_progress(request, run_id, job_id):
     """The job's progress as JSON, polled by the board's progress bar: `status`, `days`,
     `days_done`, `error`, `day` (the run's days played) and `date` (the simulated date of the
-    day in progress, ISO 8601), and `label`, the progress in words."""
+    day in progress, ISO 8601), and `label`, the progress in words; with the keys every
+    progress bar reads (progress-poll.js): `value`, `max`, `text` and `finished`."""
     run = _run_or_404(request, run_id)
     job = get_object_or_404(SimulationJob, pk=job_id, run=run)
     return JsonResponse({
         "status": job.status, "days": job.days, "days_done": job.days_done, "error": job.error,
         "day": run.day, "date": run.current_date.isoformat(), "last_day": run.last_day_number,
         "label": _job_label(job),
+        "value": job.days_done, "max": job.days, "text": _job_label(job),
+        "finished": job.status in (SimulationJob.Status.DONE, SimulationJob.Status.FAILED),
     })
 
 

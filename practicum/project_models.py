@@ -62,6 +62,10 @@ class PracticumProject(ClusterableModel):
         help_text=_("The enterprise that posts the project; its mentors maintain it."),
     )
     title = models.CharField(_("title"), max_length=200, help_text=_("The project's name, shown to students."))
+    title_zh = models.CharField(
+        _("title in Chinese"), max_length=100, blank=True,
+        help_text=_("The project's name in Chinese, printed on the Chinese half of its practicum certificates."),
+    )
     brief = RichTextField(_("brief"), help_text=_("What the enterprise asks the students to achieve, and any constraints."))
     target_markets = MarketCodesField(
         _("target markets"), default=list,

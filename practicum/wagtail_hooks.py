@@ -242,6 +242,7 @@ class PracticumProjectViewSet(OrganisationScopedViewSetMixin, ModelViewSet):
     edit_handler = ObjectList([
         FieldPanel("organisation"),
         FieldPanel("title"),
+        FieldPanel("title_zh"),
         FieldPanel("brief"),
         FieldPanel("target_markets"),
         FieldPanel("starting_capital_minor"),
@@ -280,7 +281,7 @@ class PracticumProjectViewSet(OrganisationScopedViewSetMixin, ModelViewSet):
     search_fields = ["title"]
     inspect_view_enabled = True
     inspect_view_fields = [
-        "organisation", "title", "brief", "target_markets", "starting_capital_minor", "rubric", "starts_on", "ends_on",
+        "organisation", "title", "title_zh", "brief", "target_markets", "starting_capital_minor", "rubric", "starts_on", "ends_on",
         "course_run", "status", "created_by", "created_at",
     ]
     # A copy would need its KPIs, products and competitor listings copied too; not offered yet.

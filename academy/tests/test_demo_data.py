@@ -89,6 +89,7 @@ def _certificates_demo():
     assert course_certificate.co_issuer is not None and len(course_certificate.credential["proof"]) == 2
     assert (course_certificate.issuer.organisation.kind, course_certificate.co_issuer.organisation.kind) == ("university", "enterprise")
     assert Certificate.objects.filter(holder__email="student@example.com", achievement__kind=Achievement.Kind.PRACTICUM).exists()
+    assert all(c.achievement.name_zh for c in held), "every demo certificate has its Chinese half"
     revoked = Certificate.objects.get(status=Certificate.Status.REVOKED)
     assert revoked.status_reason and revoked.holder.email != "graduate@example.com"
     for certificate in Certificate.objects.all():

@@ -343,7 +343,7 @@ def test_issue_for_a_cohort_previews_then_issues_and_shows_progress(
     progress = client.get(reverse("certificates:batch_progress", args=[batch.pk])).json()
     assert progress == {
         "status": "done", "status_label": "Done", "done": 2, "total": 2, "failures": 0, "finished": True,
-        "label": "2 of 2 done", "error": "",
+        "label": "2 of 2 done", "error": "", "value": 2, "max": 2, "text": "2 of 2 done · Done",
     }
     summary = client.get(response["Location"]).content.decode()
     for certificate in Certificate.objects.filter(holder__in=passed):
@@ -362,7 +362,7 @@ def test_the_progress_page_has_a_bar_polled_from_its_json_while_the_batch_runs(c
     page = client.get(reverse("certificates:batch", args=[batch.pk])).content.decode()
     assert '<progress id="batch-progress" max="3" value="0"' in page
     assert f'data-url="{reverse("certificates:batch_progress", args=[batch.pk])}"' in page
-    assert "certificates/batch-progress.js" in page and "Refresh" in page
+    assert "academy/js/progress-poll.js" in page and "Refresh" in page
     data = client.get(reverse("certificates:batch_progress", args=[batch.pk])).json()
     assert (data["status"], data["done"], data["total"], data["finished"]) == ("queued", 0, 3, False)
 

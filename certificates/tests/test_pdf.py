@@ -34,6 +34,11 @@ from certificates.models import Certificate, CertificateTemplate
 from courses.factories import course_tree
 from courses.models import CourseOrganisation
 
+# Every test runs among the database tests (the module's rendered certificate is built with the
+# database unblocked): left unmarked, pytest-django would order them after the transactional
+# tests, whose flush leaves a PostgreSQL database without the site's pages.
+pytestmark = pytest.mark.django_db
+
 LONG_LATIN_NAME = (
     "Maximiliana Konstantinovna Vasilyeva-Montgomery de la Cruz y Fitzgerald-Smythe of Upper Ashbury-on-Wold"
 )[:120]
@@ -263,7 +268,6 @@ def test_images_come_inline_when_the_storage_has_no_local_files(rendered):
 
 
 
-@pytest.mark.django_db
 def test_images_on_the_file_system_are_read_from_their_files(settings, tmp_path, plain_certificate, platform_admin):
     """With media on the file system (the default outside tests), a logo is referenced by its
     local file, and the renderer's fetcher serves it: media is one of the folders it reads."""
@@ -318,7 +322,6 @@ def plain_certificate(university_a, student):
     return certificate_for(university=university_a, holder=student, name_zh="", valid_for_days=None, grade_band="")
 
 
-@pytest.mark.django_db
 def test_ensure_renders_once_and_force_renders_again(plain_certificate, renders, django_capture_on_commit_callbacks):
     """A second ensure or a render without force keeps the stored PDF; a forced render renders
     again with the same pinned revision (the same bytes: the render is reproducible), stores a
@@ -342,7 +345,6 @@ def test_ensure_renders_once_and_force_renders_again(plain_certificate, renders,
     assert not storage.exists(first_name) and storage.exists(stored.pdf.name)
 
 
-@pytest.mark.django_db
 def test_a_pdf_stored_meanwhile_by_another_worker_is_kept(plain_certificate, monkeypatch):
     """Two workers render the same certificate at once (the render runs outside the lock): the
     one that stores second finds the first one's PDF under the lock, keeps it and drops its own,
@@ -366,7 +368,6 @@ def test_a_pdf_stored_meanwhile_by_another_worker_is_kept(plain_certificate, mon
     assert plain_certificate.pdf_sha256 == stored.pdf_sha256
 
 
-@pytest.mark.django_db
 def test_a_missing_file_is_rendered_again(plain_certificate, stand_in_renders):
     """A certificate whose stored file is gone gets a new one on the next ensure."""
     first = pdf_services.certificate_pdf_ensure(certificate=plain_certificate)
@@ -375,7 +376,6 @@ def test_a_missing_file_is_rendered_again(plain_certificate, stand_in_renders):
     assert len(stand_in_renders) == 2 and first.pdf.storage.exists(first.pdf.name)
 
 
-@pytest.mark.django_db
 def test_a_rerender_uses_the_pinned_revision_after_the_template_changes(plain_certificate, tmp_path):
     """After the template is edited and republished, a forced re-render still prints the
     revision the certificate pinned, while a new certificate gets the new one."""
@@ -401,7 +401,6 @@ def test_a_rerender_uses_the_pinned_revision_after_the_template_changes(plain_ce
     )
 
 
-@pytest.mark.django_db
 def test_an_unsigned_certificate_has_no_pdf(plain_certificate, stand_in_renders):
     """A certificate without its signed credential is not rendered: the PDF must carry it."""
     Certificate.objects.filter(pk=plain_certificate.pk).update(credential={})
@@ -413,7 +412,6 @@ def test_an_unsigned_certificate_has_no_pdf(plain_certificate, stand_in_renders)
 # --- Which template ----------------------------------------------------------------------------------
 
 
-@pytest.mark.django_db
 def test_the_most_specific_live_template_is_chosen(plain_certificate, university_b):
     """Organisation + kind, then organisation + any kind, then platform + kind, then platform +
     any kind; drafts, other kinds and other organisations' templates are never chosen."""
@@ -439,7 +437,6 @@ def test_the_most_specific_live_template_is_chosen(plain_certificate, university
     assert CertificateTemplate.objects.count() == 6  # no default was made
 
 
-@pytest.mark.django_db
 def test_the_platform_default_is_made_once_when_no_template_applies(plain_certificate, university_b):
     """With no live template that applies, the platform's default (any kind) is made and
     published on first use, and the same one is chosen afterwards."""
@@ -452,7 +449,6 @@ def test_the_platform_default_is_made_once_when_no_template_applies(plain_certif
     assert CertificateTemplate.objects.filter(organisation__isnull=True).count() == 1
 
 
-@pytest.mark.django_db
 def test_a_live_template_made_without_a_revision_is_pinned_by_publishing_it(plain_certificate, stand_in_renders):
     """A template made live in code, with no revision, gets its state published so the
     certificate can pin it."""
@@ -468,7 +464,6 @@ def test_a_live_template_made_without_a_revision_is_pinned_by_publishing_it(plai
 # --- What is printed ------------------------------------------------------------------------------------
 
 
-@pytest.mark.django_db
 def test_a_blank_signatory_prints_the_organisation_name_only(plain_certificate):
     """An issuer with no signatory and no signature image gets its organisation's names, without
     a signature line or an empty image; a single issuer has one signature block and no logo."""
@@ -482,7 +477,6 @@ def test_a_blank_signatory_prints_the_organisation_name_only(plain_certificate):
     assert html.count(plain_certificate.achievement.name_en) >= 2
 
 
-@pytest.mark.django_db
 def test_grade_band_and_version_are_printed_only_when_they_apply(plain_certificate):
     """The grade band is printed when the template shows it and the certificate has one; the
     version only from 2 on."""
@@ -497,14 +491,12 @@ def test_grade_band_and_version_are_printed_only_when_they_apply(plain_certifica
 
 
 
-@pytest.mark.django_db
 def test_the_templates_accent_colour_is_printed(plain_certificate):
     """The frame and headings take the template's accent colour."""
     template = template_new(name="burgundy", accent_colour="#7a1f3d")
     html = pdf_services.certificate_pdf_html(certificate=plain_certificate, template=template)
     assert "--accent: #7a1f3d;" in html and "#0f5c5c" not in html
 
-@pytest.mark.django_db
 def test_long_names_shrink_and_stay_on_one_page(university_a, tmp_path):
     """The longest Latin name and achievement names the fields allow still print whole, on one
     page."""

@@ -238,10 +238,11 @@ def test_a_running_job_shows_a_progress_bar_that_polls_its_json(client, mentor, 
     page = client.get(board_url(run)).content.decode()
     assert reverse("practicum_job_progress", args=[run.pk, job.pk]) in page
     assert '<progress id="job-progress" class="mentor-job__bar" max="5" value="2">' in page
-    assert "practicum-progress.js" in page and 'http-equiv="refresh"' in page
+    assert "progress-poll.js" in page and 'http-equiv="refresh"' in page
     assert "2 of 5 days played." in page
     data = client.get(reverse("practicum_job_progress", args=[run.pk, job.pk])).json()
     assert (data["status"], data["days_done"], data["label"]) == ("running", 2, "2 of 5 days played.")
+    assert (data["value"], data["max"], data["text"], data["finished"]) == (2, 5, "2 of 5 days played.", False)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("practicum_run_advance", args=[run.pk]), {"days": 1})

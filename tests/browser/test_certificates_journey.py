@@ -14,17 +14,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from .helpers import sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 REASON = "The final assessment was found to have been taken by someone else."
-
-
-def sign_in(page, *, email, password):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/dashboard/$"))
 
 
 @pytest.fixture

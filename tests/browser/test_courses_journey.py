@@ -13,6 +13,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from . import helpers
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 LOGISTICS = "Cross-border logistics and overseas warehousing"
@@ -20,10 +22,7 @@ CUSTOMS = "Customs declarations for marketplace sellers"
 
 
 def sign_in(page, *, email, password):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    helpers.sign_in(page, email=email, password=password, lands_on=None)
 
 
 def course_link(page, title):

@@ -14,16 +14,15 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from . import helpers
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 CONFIRM_LINK = re.compile(r"https?://[^\s\"'<>]+/accounts/confirm-email/[^\s\"'<>]+")
 
 
 def sign_in(page, *, email, password):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    helpers.sign_in(page, email=email, password=password, lands_on=None)
 
 
 def test_sign_up_verify_the_address_and_reach_the_dashboard(page):

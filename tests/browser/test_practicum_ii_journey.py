@@ -28,6 +28,8 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from .helpers import sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 WAREHOUSE = "WH-PL-POZ"
@@ -40,14 +42,6 @@ CRITERIA = [
 COMMENT = "Good restocking plan; answer disputes a day earlier."
 DEFAULT_TIMEOUT_MS = 15_000
 MOST_DAYS = 15  # a bound on the days played while waiting for an order or a dispute
-
-
-def sign_in(page, *, email, password):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/dashboard/$"))
 
 
 def money(minor, currency):

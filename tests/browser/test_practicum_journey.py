@@ -24,19 +24,13 @@ from datetime import datetime
 import pytest
 from playwright.sync_api import expect
 
+from .helpers import sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PRICE_BEFORE = 5900  # PLN 59.00, above the competitor's 49.99
 PRICE_AFTER = 2500  # PLN 25.00: with 200 units in stock and this seed, Polish shoppers order every day
 DAYS = 2
-
-
-def sign_in(page, *, email, password):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/dashboard/$"))
 
 
 def sign_out(page):
