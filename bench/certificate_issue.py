@@ -29,33 +29,16 @@ import argparse
 import cProfile
 import gc
 import io
-import os
 import pstats
 import statistics
 import tempfile
 import time
-import warnings
 from pathlib import Path
+
+from bench.standalone import configure_and_migrate
 
 GOAL = 1.5
 FLOOR_REPEATS = 3
-
-
-def _configure(tmp):
-    """A throwaway SQLite database and the test settings (as `python -m bench` does)."""
-    os.environ["DJANGO_SETTINGS_MODULE"] = "academy.settings.test"
-    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-    os.environ["ACADEMY_VAR_DIR"] = tmp
-    os.environ.setdefault("LOG_LEVEL", "ERROR")
-    warnings.filterwarnings("ignore", message="No directory at")
-    warnings.filterwarnings("ignore", message="The FORMS_URLFIELD_ASSUME_HTTPS")
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def _file_storages(folder: Path) -> dict:
@@ -268,7 +251,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="academy-bench-certificate-") as tmp:
-        _configure(tmp)
+        configure_and_migrate(tmp)
         print(f"setup (migrate): {time.perf_counter() - started:.1f} s")
         bench_certificate_issue(rounds=args.rounds, folder=tmp, profile=args.profile)
     print(f"\ntotal: {time.perf_counter() - started:.1f} s")

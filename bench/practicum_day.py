@@ -23,36 +23,19 @@ orders and the time should both about double, and the orders per second stay put
 import argparse
 import cProfile
 import io
-import os
 import pstats
 import statistics
 import tempfile
 import time
-import warnings
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+
+from bench.standalone import configure_and_migrate
 
 MARKETS = ("AE", "DE", "KZ", "PL", "US")
 GOAL = 3.0
 BASELINE_REPEATS = 3
 SEED = "bench-day"
-
-
-def _configure(tmp):
-    """A throwaway SQLite database and the test settings (as `python -m bench` does)."""
-    os.environ["DJANGO_SETTINGS_MODULE"] = "academy.settings.test"
-    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-    os.environ["ACADEMY_VAR_DIR"] = tmp
-    os.environ.setdefault("LOG_LEVEL", "ERROR")
-    warnings.filterwarnings("ignore", message="No directory at")
-    warnings.filterwarnings("ignore", message="The FORMS_URLFIELD_ASSUME_HTTPS")
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 # ---------------------------------------------------------------- the run
@@ -340,7 +323,7 @@ def main(argv=None):
     sizes = tuple(int(size) for size in args.sizes.split(","))
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="academy-bench-practicum-") as tmp:
-        _configure(tmp)
+        configure_and_migrate(tmp)
         print(f"setup (migrate): {time.perf_counter() - started:.1f} s")
         bench_practicum_day(rounds=args.rounds, stores=args.stores, sizes=sizes, profile=args.profile)
     print(f"\ntotal: {time.perf_counter() - started:.1f} s")

@@ -587,8 +587,15 @@ class CertificateActionView(CertificateObjectMixin, WagtailAdminTemplateMixin, T
             messages.error(request, message)
             return redirect(self.inspect_url())
 
+    # A status change: the service (called with the certificate, the reason and who) and what
+    # the staff member is told afterwards. Re-issuing overrides `perform` instead.
+    status_service = None
+    done_message = ""
+
     def perform(self, reason):
-        raise NotImplementedError
+        self.status_service(certificate=self.object, reason=reason, by=self.request.user)
+        messages.success(self.request, self.done_message)
+        return redirect(self.inspect_url())
 
 
 class CertificateReissueView(CertificateActionView):
@@ -609,31 +616,22 @@ class CertificateReissueView(CertificateActionView):
 class CertificateSuspendView(CertificateActionView):
     action = A.SUSPEND
     page_title = gettext_lazy("Suspend the certificate")
-
-    def perform(self, reason):
-        services.certificate_suspend(certificate=self.object, reason=reason, by=self.request.user)
-        messages.success(self.request, _("The certificate is suspended; verifiers now see it suspended."))
-        return redirect(self.inspect_url())
+    status_service = staticmethod(services.certificate_suspend)
+    done_message = gettext_lazy("The certificate is suspended; verifiers now see it suspended.")
 
 
 class CertificateUnsuspendView(CertificateActionView):
     action = A.UNSUSPEND
     page_title = gettext_lazy("Lift the suspension")
-
-    def perform(self, reason):
-        services.certificate_unsuspend(certificate=self.object, by=self.request.user, note=reason)
-        messages.success(self.request, _("The suspension is lifted; the certificate is valid again."))
-        return redirect(self.inspect_url())
+    status_service = staticmethod(services.certificate_unsuspend)
+    done_message = gettext_lazy("The suspension is lifted; the certificate is valid again.")
 
 
 class CertificateRevokeView(CertificateActionView):
     action = A.REVOKE
     page_title = gettext_lazy("Revoke the certificate")
-
-    def perform(self, reason):
-        services.certificate_revoke(certificate=self.object, reason=reason, by=self.request.user)
-        messages.success(self.request, _("The certificate is revoked for good; verifiers now see it revoked."))
-        return redirect(self.inspect_url())
+    status_service = staticmethod(services.certificate_revoke)
+    done_message = gettext_lazy("The certificate is revoked for good; verifiers now see it revoked.")
 
 
 class CertificatePdfView(CertificateScopeMixin, View):

@@ -165,7 +165,7 @@ def _status(*, batch: CertificateBatch, certificate: Certificate) -> tuple[str, 
     if batch.action == A.SUSPEND:
         changed = services.certificate_suspend(certificate=certificate, reason=batch.reason, by=batch.requested_by)
     elif batch.action == A.UNSUSPEND:
-        changed = services.certificate_unsuspend(certificate=certificate, by=batch.requested_by, note=batch.reason)
+        changed = services.certificate_unsuspend(certificate=certificate, by=batch.requested_by, reason=batch.reason)
     else:
         changed = services.certificate_revoke(certificate=certificate, reason=batch.reason, by=batch.requested_by)
     return OUTCOME_DONE, changed

@@ -383,9 +383,9 @@ def certificate_suspend(*, certificate: Certificate, reason: str, by) -> Certifi
     return _status_change(certificate=certificate, to=S.SUSPENDED, reason=_reason_required(reason), by=by)
 
 
-def certificate_unsuspend(*, certificate: Certificate, by, note: str = "") -> Certificate:
+def certificate_unsuspend(*, certificate: Certificate, by, reason: str = "") -> Certificate:
     """Lift a suspension: the certificate is valid again."""
-    return _status_change(certificate=certificate, to=S.ISSUED, reason=(note or "").strip(), by=by)
+    return _status_change(certificate=certificate, to=S.ISSUED, reason=(reason or "").strip(), by=by)
 
 
 def certificate_revoke(*, certificate: Certificate, reason: str, by) -> Certificate:
