@@ -74,14 +74,34 @@ def certificate_held(*, user, code: str) -> Certificate | None:
     return Certificate.objects.filter(holder=user, code=code).select_related("achievement").first()
 
 
+def certificate_viewer(*, certificate: Certificate, user) -> str | None:
+    """Who `user` is to the certificate: its "holder", "staff" (platform staff), or None."""
+    if not user.is_authenticated:
+        return None
+    if user.pk == certificate.holder_id:
+        return "holder"
+    return "staff" if (user.is_staff or user.is_superuser) else None
+
+
+def certificate_visible_to(*, certificate: Certificate, user, pdf: bool = False) -> bool:
+    """The holder's visibility choice (issue "Certificates", point 1), in one place: the holder
+    and staff see everything; anyone else sees the verification page and the credential unless
+    the certificate is private, and the PDF only when it is public."""
+    Visibility = Certificate.Visibility
+    if certificate.visibility == Visibility.PUBLIC:
+        return True
+    if not pdf and certificate.visibility == Visibility.LINK_ONLY:
+        return True
+    return certificate_viewer(certificate=certificate, user=user) is not None
+
+
 def certificate_pdf_viewable(*, user, code: str) -> Certificate | None:
     """The certificate with this code if `user` may fetch its PDF, else None (unknown and
-    forbidden alike): its holder and staff always; anyone else, signed in or not, only when the
-    holder made it public. A link-only certificate's PDF stays with its holder and staff, a
-    private one is hidden from everyone else (issue "Certificates", point 1)."""
+    forbidden alike), by `certificate_visible_to`."""
     certificate = Certificate.objects.filter(code=code).select_related("achievement").first()
-    if certificate is None:
+    if certificate is None or not certificate_visible_to(certificate=certificate, user=user, pdf=True):
         return None
+    return certificate
     if certificate.visibility == Certificate.Visibility.PUBLIC:
         return certificate
     if user.is_authenticated and (user.pk == certificate.holder_id or user.is_staff or user.is_superuser):

@@ -37,7 +37,7 @@ from django.views.decorators.http import require_http_methods
 
 from .models import Certificate
 from .ratelimit import rate_for, rate_limit_consume
-from .selectors import achievement_name, certificate_for_verification
+from .selectors import achievement_name, certificate_for_verification, certificate_viewer, certificate_visible_to
 from .verification import (
     CredentialCheck,
     Outcome,
@@ -57,10 +57,6 @@ MULTIPART_ALLOWANCE = 64 * 1024
 
 def upload_max_bytes() -> int:
     return int(getattr(settings, "CERTIFICATES_VERIFY_UPLOAD_MAX_BYTES", UPLOAD_MAX_BYTES))
-
-
-def _is_staff(user) -> bool:
-    return user.is_authenticated and (user.is_staff or user.is_superuser)
 
 
 @dataclass
@@ -89,15 +85,6 @@ def _issuer_lines(certificate: Certificate) -> list[IssuerLine]:
     return lines
 
 
-def _viewer(request, certificate: Certificate) -> str | None:
-    """Who the visitor is to the certificate: its "holder", "staff", or None for anyone else."""
-    if not request.user.is_authenticated:
-        return None
-    if request.user.pk == certificate.holder_id:
-        return "holder"
-    return "staff" if _is_staff(request.user) else None
-
-
 def _finish(response, *, noindex: bool):
     add_never_cache_headers(response)
     if noindex:
@@ -111,10 +98,9 @@ def _visible_certificate(request, code: str) -> tuple[Certificate, str | None] |
     certificate = certificate_for_verification(code=code)
     if certificate is None:
         return None
-    viewer = _viewer(request, certificate)
-    if certificate.visibility == Certificate.Visibility.PRIVATE and viewer is None:
+    if not certificate_visible_to(certificate=certificate, user=request.user):
         return None
-    return certificate, viewer
+    return certificate, certificate_viewer(certificate=certificate, user=request.user)
 
 
 def _not_found(request):

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 from .credentials import achievement_document, issuer_profile
 from .jsonld_loader import OPEN_BADGES_CONTEXT
 from .models import Achievement, Certificate, Issuer, SigningKey, StatusList
+from .selectors import certificate_visible_to
 from .status_list import PURPOSES
 from .status_services import status_list_ensure
 
@@ -30,10 +31,6 @@ def _json_response(document, *, public: bool) -> HttpResponse:
     return response
 
 
-def _is_staff(user) -> bool:
-    return user.is_authenticated and (user.is_staff or user.is_superuser)
-
-
 @require_safe
 def certificate_credential(request, code):
     """The certificate's signed credential; 404 for an unknown code, an unsigned certificate, or a
@@ -41,9 +38,9 @@ def certificate_credential(request, code):
     certificate = Certificate.objects.filter(code=code).only("holder_id", "visibility", "credential").first()
     if certificate is None or not certificate.credential:
         raise Http404
-    private = certificate.visibility == Certificate.Visibility.PRIVATE
-    if private and not (request.user.is_authenticated and (request.user.pk == certificate.holder_id or _is_staff(request.user))):
+    if not certificate_visible_to(certificate=certificate, user=request.user):
         raise Http404
+    private = certificate.visibility == Certificate.Visibility.PRIVATE
     response = _json_response(certificate.credential, public=not private)
     if private:
         patch_vary_headers(response, ["Cookie"])

@@ -172,3 +172,23 @@ def test_an_issuer_without_a_website_links_its_page_on_this_site(certificate, un
     url = issuer_profile_reference(certificate.issuer)["url"]
     page = university_a.pages.filter(alias_of__isnull=True).first()
     assert url == f"{settings.SITE_URL}{page.get_url_parts()[2]}" and url.rstrip("/") != settings.SITE_URL
+
+
+@pytest.mark.parametrize(
+    ("visibility", "page_for_others", "pdf_for_others"),
+    [(V.PUBLIC, True, True), (V.LINK_ONLY, True, False), (V.PRIVATE, False, False)],
+)
+def test_one_rule_says_who_sees_what(certificate, student, platform_admin, visibility, page_for_others, pdf_for_others):
+    """The visibility table of the issue: the holder and staff see the page, the credential and
+    the PDF whatever the choice; anyone else (signed in or not) as the choice says."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from certificates.selectors import certificate_visible_to
+
+    certificate.visibility = visibility
+    for user in (student, platform_admin):
+        assert certificate_visible_to(certificate=certificate, user=user)
+        assert certificate_visible_to(certificate=certificate, user=user, pdf=True)
+    for user in (AnonymousUser(), UserFactory()):
+        assert certificate_visible_to(certificate=certificate, user=user) is page_for_others
+        assert certificate_visible_to(certificate=certificate, user=user, pdf=True) is pdf_for_others
